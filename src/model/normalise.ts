@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import {
+  knownComponents,
+  resolveEdition,
+  resolveProduct,
+  resolveVersion,
+  suiteComponents,
+  type Unknown,
+  versionRank,
+} from '../catalogue/catalogue.ts';
+import { ImageInput, LicenceInput, QuestionInput } from './facts.ts';
+import { fromZod, InputError, type InputIssue } from './input-error.ts';
+import type { Device, Identity, Image, Licence, Question, User } from './question.ts';
+
+type RawIdentity = {
+  product: string;
+  edition: string;
+  version: string;
+  components?: string[] | undefined;
+  language?: string | undefined;
+  muiPacks?: string[] | undefined;
+};
+
+const isUnknown = (v: string | Unknown): v is Unknown => typeof v !== 'string';
+
+/** ja-jp → ja-JP, zh-hant-tw → zh-Hant-TW: Windows compares these case-insensitively. */
+export const canonicalLanguage = (tag: string): string =>
+  tag
+    .split('-')
+    .map((part, i) =>
+      i === 0 ? part.toLowerCase() : part.length === 4 ? part[0]!.toUpperCase() + part.slice(1).toLowerCase() : part.toUpperCase(),
+    )
+    .join('-');
+
+const sortedKey = (items: readonly string[] | undefined): string => (items ? [...new Set(items)].sort().join(',') : '');
+
+/** Resolves product, edition, version and components against the catalogue, collecting every problem. */
+export const resolveIdentity = (raw: RawIdentity, path: string, issues: InputIssue[]): Identity | undefined => {
+  const product = resolveProduct(raw.product);
+  if (isUnknown(product)) {
+    issues.push({ path: `${path}.product`, message: `unknown product '${raw.product}'`, expected: product.known });
+    return undefined;
+  }
+  const version = resolveVersion(product, raw.version);
+  if (isUnknown(version)) {
+    issues.push({ path: `${path}.version`, message: `unknown version '${raw.version}' of ${product}`, expected: version.known });
+    return undefined;
+  }
+  const edition = resolveEdition(product, raw.edition, version);
+  if (isUnknown(edition)) {
+    issues.push({
+      path: `${path}.edition`,
+      message: `unknown edition '${raw.edition}' of ${product} ${version}`,
+      expected: edition.known,
+    });
+    return undefined;
+  }
+  let components = '';
+  const suite = suiteComponents(product, edition, version);
+  if (raw.components) {
+    const known = knownComponents(product);
+    const given = raw.components.map((c) => c.trim().toLowerCase().replace(/\s+/g, '-'));
+    const bad = given.filter((c) => !known.includes(c));
+    if (bad.length > 0) {
+      issues.push({
+        path: `${path}.components`,
+        message: known.length ? `unknown component(s) ${bad.join(', ')}` : `${product} has no components`,
+        expected: known,
+      });
+      return undefined;
+    }
+    components = sortedKey(given);
+  } else if (suite) {
+    components = sortedKey(suite);
+  }
+  return {
+    product,
+    edition,
+    version,
+    rank: versionRank(product, version),
+    components,
+    language: raw.language === undefined ? undefined : canonicalLanguage(raw.language),
+    muiPacks: sortedKey(raw.muiPacks?.map(canonicalLanguage)),
+  };
+};
+
+type LicenceRaw = z.output<typeof LicenceInput>;
+
+const resolveLicence = (raw: LicenceRaw, path: string, issues: InputIssue[]): Licence | undefined => {
+  if (raw.channel === 'volume' && raw.programme === undefined)
+    issues.push({
+      path: `${path}.programme`,
+      message: 'a volume licence needs its programme',
+      expected: LicenceInput.shape.programme.unwrap().options,
+    });
+  if (raw.channel !== 'volume' && raw.programme !== undefined)
+    issues.push({ path: `${path}.programme`, message: `an ${raw.channel} licence has no volume programme` });
+  const id = resolveIdentity(raw, path, issues);
+  if (!id) return undefined;
+  // Volume programmes sell Windows desktop only as an upgrade (RR-13).
+  const kind = raw.kind ?? (raw.channel === 'volume' && id.product === 'windows' ? 'upgrade' : 'full');
+  if (raw.channel === 'volume' && id.product === 'windows' && kind === 'full')
+    issues.push({
+      path: `${path}.kind`,
+      message: 'volume programmes offer no full Windows desktop licence (RR-13)',
+      expected: ['upgrade'],
+    });
+  return {
+    ...id,
+    id: raw.id ?? path,
+    path,
+    channel: raw.channel,
+    programme: raw.programme,
+    kind,
+    assignment: raw.assignment,
+    softwareAssurance: raw.softwareAssurance,
+    agreementNumber: raw.agreementNumber,
+    sku: raw.sku,
+    quantity: raw.quantity,
+    oemVendor: raw.oemVendor,
+    expires: raw.expires,
+  };
+};
+
+const resolveLicences = (raws: readonly LicenceRaw[], path: string, issues: InputIssue[]): Licence[] =>
+  raws.flatMap((l, i) => resolveLicence(l, `${path}[${i}]`, issues) ?? []);
+
+export const resolveImage = (raw: z.output<typeof ImageInput>, path: string, issues: InputIssue[]): Image | undefined => {
+  const id = resolveIdentity(raw, path, issues);
+  if (!id) return undefined;
+  if (id.language === undefined) issues.push({ path: `${path}.language`, message: 'an image has a language (RR-10)' });
+  return {
+    ...id,
+    id: raw.id,
+    media: raw.media,
+    architecture: raw.architecture,
+    vendor: raw.vendor,
+    modified: raw.modified,
+    fppLicence: raw.fppLicence,
+  };
+};
+
+/** Field names a strict object accepts at `path`, so an unknown field's message can list them. */
+const acceptedKeys = (schema: z.ZodType, path: readonly PropertyKey[]): string[] => {
+  let s: z.ZodType = schema;
+  for (const step of path) {
+    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    if (s instanceof z.ZodArray) s = s.element as z.ZodType;
+    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    if (s instanceof z.ZodObject) s = s.shape[step as string] as z.ZodType;
+    if (!s) return [];
+  }
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+  if (s instanceof z.ZodArray) s = s.element as z.ZodType;
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+};
+
+/** Structural check: zod issues, with the accepted field names for unknown fields. */
+export const parseWith = <T extends z.ZodType>(schema: T, input: unknown, source?: string): z.output<T> => {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.flatMap((issue) => {
+    const ours = fromZod(new z.ZodError([issue]));
+    return issue.code === 'unrecognized_keys'
+      ? ours.map((o) => ({ ...o, expected: acceptedKeys(schema, issue.path) }))
+      : ours;
+  });
+  throw new InputError(issues, source);
+};
+
+/** Turns raw input (from JSON or YAML) into a question the rules can read, or throws one InputError. */
+export const toQuestion = (input: unknown, source?: string): Question => {
+  const raw = parseWith(QuestionInput, input, source);
+  const issues: InputIssue[] = [];
+  const image = resolveImage(raw.image, 'image', issues);
+  const users = new Map<string, User>();
+  raw.users.forEach((u, i) => {
+    if (users.has(u.id)) issues.push({ path: `users[${i}].id`, message: `user '${u.id}' is listed twice` });
+    users.set(u.id, { id: u.id, name: u.name, licences: resolveLicences(u.licences, `users[${i}].licences`, issues) });
+  });
+  const userRef = (id: string, path: string): User[] => {
+    const u = users.get(id);
+    if (u) return [u];
+    issues.push({ path, message: `user '${id}' is not among users`, expected: [...users.keys()] });
+    return [];
+  };
+  const d = raw.device;
+  const deviceUsers = d.users
+    ? d.users.flatMap((u, i) => userRef(u, `device.users[${i}]`))
+    : d.primaryUser
+      ? userRef(d.primaryUser, 'device.primaryUser')
+      : [];
+  const device: Device = {
+    id: d.id,
+    vendor: d.vendor,
+    licences: resolveLicences(d.licences, 'device.licences', issues),
+    firstImagedWith: d.firstImagedWith,
+    primaryUser: d.primaryUser,
+    users: deviceUsers,
+    esuYears: [...new Set(d.esuYears ?? [])].sort(),
+  };
+  const organisationLicences = resolveLicences(raw.organisation?.licences ?? [], 'organisation.licences', issues);
+  if (issues.length > 0 || !image) throw new InputError(issues, source);
+  return {
+    asOf: raw.asOf,
+    image,
+    device,
+    organisationLicences,
+    imagedBy: raw.imagedBy,
+    openUsage: raw.openUsage ?? {},
+  };
+};

@@ -32,7 +32,11 @@ export interface Unknown {
   readonly known: readonly string[];
 }
 
-const key = (s: string): string => s.trim().toLowerCase().replace(/[\s_]+/g, '-');
+const key = (s: string): string =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
 
 const file = loadData('catalogue.yaml', CatalogueFile);
 
@@ -81,7 +85,12 @@ export const resolveEdition = (productId: string, text: string, versionId?: stri
   const available = (e: { versions?: string[] | undefined }) =>
     versionId === undefined || e.versions === undefined || e.versions.includes(versionId);
   if (hit && available(hit)) return hit.id;
-  return { unknown: text, known: product(productId).editions.filter(available).map((e) => e.id) };
+  return {
+    unknown: text,
+    known: product(productId)
+      .editions.filter(available)
+      .map((e) => e.id),
+  };
 };
 
 /** Position in release order; downgrade rights compare these. */

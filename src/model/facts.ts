@@ -30,7 +30,10 @@ export const Media = z.enum(MEDIA);
 /** BCP 47 tags as Windows and Office name their languages (ja-JP, en-US, zh-Hant-TW). */
 export const Language = z
   .string()
-  .regex(/^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?$/, 'expected a language tag such as ja-JP or en-US');
+  .regex(
+    /^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?$/,
+    'expected a language tag such as ja-JP or en-US',
+  );
 
 /** What a licence or an image is of; the catalogue checks product, edition and version (catalogue.ts). */
 const identity = {

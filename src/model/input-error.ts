@@ -24,7 +24,11 @@ export class InputError extends Error {
 }
 
 export const formatIssue = (i: InputIssue): string => {
-  const where = [i.file, i.line !== undefined ? `line ${i.line}` : '', i.column !== undefined ? `column ${i.column}` : '']
+  const where = [
+    i.file,
+    i.line !== undefined ? `line ${i.line}` : '',
+    i.column !== undefined ? `column ${i.column}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   const accepted = i.expected?.length ? ` (accepted: ${i.expected.join(', ')})` : '';
@@ -56,7 +60,9 @@ export const fromZod = (error: z.ZodError, prefix: readonly PropertyKey[] = []):
           {
             path,
             message:
-              issue.input === undefined ? `required field missing (expected ${issue.expected})` : `expected ${issue.expected}`,
+              issue.input === undefined
+                ? `required field missing (expected ${issue.expected})`
+                : `expected ${issue.expected}`,
           },
         ];
       default:

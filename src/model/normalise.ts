@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  endOfSupport,
   knownComponents,
   resolveEdition,
   resolveProduct,
@@ -8,7 +9,8 @@ import {
   type Unknown,
   versionRank,
 } from '../catalogue/catalogue.ts';
-import { ImageInput, LicenceInput, QuestionInput } from './facts.ts';
+import { oemDowngradeTargets } from '../data/rights.ts';
+import { type ImageInput, LicenceInput, QuestionInput } from './facts.ts';
 import { fromZod, InputError, type InputIssue } from './input-error.ts';
 import type { Device, Identity, Image, Licence, Question, User } from './question.ts';
 
@@ -28,22 +30,39 @@ export const canonicalLanguage = (tag: string): string =>
   tag
     .split('-')
     .map((part, i) =>
-      i === 0 ? part.toLowerCase() : part.length === 4 ? part[0]!.toUpperCase() + part.slice(1).toLowerCase() : part.toUpperCase(),
+      i === 0
+        ? part.toLowerCase()
+        : part.length === 4
+          ? part[0]!.toUpperCase() + part.slice(1).toLowerCase()
+          : part.toUpperCase(),
     )
     .join('-');
 
-const sortedKey = (items: readonly string[] | undefined): string => (items ? [...new Set(items)].sort().join(',') : '');
+const sortedKey = (items: readonly string[] | undefined): string =>
+  items ? [...new Set(items)].sort().join(',') : '';
 
 /** Resolves product, edition, version and components against the catalogue, collecting every problem. */
-export const resolveIdentity = (raw: RawIdentity, path: string, issues: InputIssue[]): Identity | undefined => {
+export const resolveIdentity = (
+  raw: RawIdentity,
+  path: string,
+  issues: InputIssue[],
+): Identity | undefined => {
   const product = resolveProduct(raw.product);
   if (isUnknown(product)) {
-    issues.push({ path: `${path}.product`, message: `unknown product '${raw.product}'`, expected: product.known });
+    issues.push({
+      path: `${path}.product`,
+      message: `unknown product '${raw.product}'`,
+      expected: product.known,
+    });
     return undefined;
   }
   const version = resolveVersion(product, raw.version);
   if (isUnknown(version)) {
-    issues.push({ path: `${path}.version`, message: `unknown version '${raw.version}' of ${product}`, expected: version.known });
+    issues.push({
+      path: `${path}.version`,
+      message: `unknown version '${raw.version}' of ${product}`,
+      expected: version.known,
+    });
     return undefined;
   }
   const edition = resolveEdition(product, raw.edition, version);
@@ -119,16 +138,22 @@ const resolveLicence = (raw: LicenceRaw, path: string, issues: InputIssue[]): Li
     quantity: raw.quantity,
     oemVendor: raw.oemVendor,
     expires: raw.expires,
+    oemDowngrades: raw.channel === 'oem' ? oemDowngradeTargets(id.product, id.edition, id.version) : [],
   };
 };
 
 const resolveLicences = (raws: readonly LicenceRaw[], path: string, issues: InputIssue[]): Licence[] =>
   raws.flatMap((l, i) => resolveLicence(l, `${path}[${i}]`, issues) ?? []);
 
-export const resolveImage = (raw: z.output<typeof ImageInput>, path: string, issues: InputIssue[]): Image | undefined => {
+export const resolveImage = (
+  raw: z.output<typeof ImageInput>,
+  path: string,
+  issues: InputIssue[],
+): Image | undefined => {
   const id = resolveIdentity(raw, path, issues);
   if (!id) return undefined;
-  if (id.language === undefined) issues.push({ path: `${path}.language`, message: 'an image has a language (RR-10)' });
+  if (id.language === undefined)
+    issues.push({ path: `${path}.language`, message: 'an image has a language (RR-10)' });
   return {
     ...id,
     id: raw.id,
@@ -137,6 +162,7 @@ export const resolveImage = (raw: z.output<typeof ImageInput>, path: string, iss
     vendor: raw.vendor,
     modified: raw.modified,
     fppLicence: raw.fppLicence,
+    endOfSupport: endOfSupport(id.product, id.version)?.date,
   };
 };
 
@@ -176,7 +202,11 @@ export const toQuestion = (input: unknown, source?: string): Question => {
   const users = new Map<string, User>();
   raw.users.forEach((u, i) => {
     if (users.has(u.id)) issues.push({ path: `users[${i}].id`, message: `user '${u.id}' is listed twice` });
-    users.set(u.id, { id: u.id, name: u.name, licences: resolveLicences(u.licences, `users[${i}].licences`, issues) });
+    users.set(u.id, {
+      id: u.id,
+      name: u.name,
+      licences: resolveLicences(u.licences, `users[${i}].licences`, issues),
+    });
   });
   const userRef = (id: string, path: string): User[] => {
     const u = users.get(id);
@@ -199,7 +229,11 @@ export const toQuestion = (input: unknown, source?: string): Question => {
     users: deviceUsers,
     esuYears: [...new Set(d.esuYears ?? [])].sort(),
   };
-  const organisationLicences = resolveLicences(raw.organisation?.licences ?? [], 'organisation.licences', issues);
+  const organisationLicences = resolveLicences(
+    raw.organisation?.licences ?? [],
+    'organisation.licences',
+    issues,
+  );
   if (issues.length > 0 || !image) throw new InputError(issues, source);
   return {
     asOf: raw.asOf,

@@ -28,6 +28,8 @@ export interface Licence extends Identity {
   readonly quantity: number | undefined;
   readonly oemVendor: string | undefined;
   readonly expires: string | undefined;
+  /** Earlier editions/versions the licence's own OEM terms allow (RR-21, RR-28); empty for other channels. */
+  readonly oemDowngrades: readonly { readonly edition: string; readonly version: string }[];
 }
 
 export interface Image extends Identity {
@@ -37,6 +39,8 @@ export interface Image extends Identity {
   readonly vendor: string | undefined;
   readonly modified: boolean | undefined;
   readonly fppLicence: string | undefined;
+  /** End of support of the image's version, when the catalogue records one. */
+  readonly endOfSupport: string | undefined;
 }
 
 export interface User {

@@ -1,0 +1,25 @@
+import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.ts';
+import { registerExplain } from './commands/explain.ts';
+import { registerSchema } from './commands/schema.ts';
+import { EXIT, reportError } from './exit.ts';
+
+const program = new Command('kenri')
+  .description('kenri (権利): what Microsoft licensing lets you do with your devices, clause by clause')
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError();
+
+registerCheck(program);
+registerExplain(program);
+registerSchema(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : EXIT.usage;
+  } else {
+    process.exitCode = reportError(e);
+  }
+}

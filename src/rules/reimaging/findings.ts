@@ -1,0 +1,73 @@
+import type { MissingFact, Reason, Rule } from '../../engine/rule.ts';
+import type { Trace } from '../../engine/trace.ts';
+import { citesOf, remediesOf, type Verdict } from '../../engine/verdict.ts';
+import type { Licence } from '../../model/question.ts';
+import type { ClauseId } from '../../sources/clause-ids.ts';
+
+/** A fact the input lacks, with the rule that needs it (so a conditional verdict still cites). */
+export interface Need extends MissingFact {
+  readonly rule: Rule;
+}
+
+/** What one evaluation found; turned into exactly one verdict at the end. */
+export class Findings {
+  readonly denials: Reason[] = [];
+  readonly notes: Reason[] = [];
+  needs: Need[] | undefined;
+  basis: Licence | undefined;
+  mediaLicence: Licence | undefined;
+
+  constructor(private readonly trace: Trace | undefined) {}
+
+  deny(r: Reason): void {
+    this.denials.push(r);
+    this.trace?.add(r.rule, 'fails');
+  }
+
+  note(r: Reason): void {
+    this.notes.push(r);
+    this.trace?.add(r.rule, 'holds');
+  }
+
+  need(rule: Rule, path: string, text: MissingFact['text']): void {
+    if (this.needs === undefined) this.needs = [];
+    this.needs.push({ rule, path, text });
+    this.trace?.add(rule, 'missing', path);
+  }
+
+  holds(rule: Rule, note?: string): void {
+    this.trace?.add(rule, 'holds', note);
+  }
+
+  verdict(allowedBy: Reason): Verdict {
+    const common = {
+      basis: this.basis?.path,
+      mediaBasis: this.mediaLicence?.path,
+      trace: this.trace?.entries,
+    };
+    if (this.denials.length > 0) {
+      return {
+        verdict: 'denied',
+        reasons: this.denials,
+        cites: citesOf(this.denials),
+        remedies: remediesOf(this.denials),
+        ...common,
+      };
+    }
+    if (this.needs !== undefined) {
+      const cites = new Set<ClauseId>();
+      for (const n of this.needs) for (const c of n.rule.clauses) cites.add(c);
+      for (const r of this.notes) for (const c of r.rule.clauses) cites.add(c);
+      return {
+        verdict: 'conditional',
+        reasons: this.notes,
+        cites: [...cites],
+        missing: this.needs,
+        ...common,
+      };
+    }
+    this.notes.unshift(allowedBy);
+    this.trace?.add(allowedBy.rule, 'holds');
+    return { verdict: 'allowed', reasons: this.notes, cites: citesOf(this.notes), ...common };
+  }
+}

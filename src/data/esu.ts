@@ -43,7 +43,9 @@ export type EsuYear = z.output<typeof EsuYear>;
 export const esu = loadData('esu.yaml', EsuFile);
 
 /** The ESU year whose coverage window holds `date`, or undefined before or after the programme. */
-export const esuYearOn = (date: string): EsuYear | undefined =>
-  esu.years.find((y) => y.from <= date && date <= y.to)?.year;
+export const esuYearOn = (date: string): EsuYear | undefined => {
+  for (const y of esu.years) if (y.from <= date && date <= y.to) return y.year;
+  return undefined;
+};
 
 export const lastEsuDay = (): string => esu.years[esu.years.length - 1]!.to;

@@ -43,8 +43,10 @@ export interface Reason {
   readonly rule: Rule;
   readonly text: Text;
   readonly remedies?: readonly Remedy[];
-  /** Index into the reason table; lets verdicts memoise their clause lists. */
+  /** Index into the reason table. */
   readonly index: number;
+  /** 2^index: a verdict's reasons add up to a number that keys its memoised clause and remedy lists. */
+  readonly bit: number;
 }
 
 const allRules = new Map<string, Rule>();
@@ -58,10 +60,14 @@ export const rule = (r: Rule): Rule => {
   return r;
 };
 
+// Reason bits must stay exact integers in a double.
+const MAX_REASONS = 53;
+
 export const reason = (r: Rule, text: Text, remedies?: readonly Remedy[]): Reason => {
-  const made: Reason = remedies
-    ? { rule: r, text, remedies, index: allReasons.length }
-    : { rule: r, text, index: allReasons.length };
+  const index = allReasons.length;
+  if (index >= MAX_REASONS) throw new Error(`more than ${MAX_REASONS} reasons: widen the verdict memo key`);
+  const bit = 2 ** index;
+  const made: Reason = remedies ? { rule: r, text, remedies, index, bit } : { rule: r, text, index, bit };
   allReasons.push(made);
   return made;
 };

@@ -20,19 +20,20 @@ export type Verdict =
 
 export type VerdictKind = Verdict['verdict'];
 
-// Verdicts for the same set of reasons cite the same clauses: compute each list once.
-const citeMemo = new Map<string, readonly ClauseId[]>();
-const remedyMemo = new Map<string, readonly Remedy[]>();
+// Verdicts for the same set of reasons cite the same clauses: compute each list once. The key is the sum of
+// the reasons' bits (each reason appears at most once in a verdict), so no string is built per verdict.
+const citeMemo = new Map<number, readonly ClauseId[]>();
+const remedyMemo = new Map<number, readonly Remedy[]>();
 
-const keyOf = (reasons: readonly Reason[]): string => {
-  let k = '';
-  for (const r of reasons) k += `${r.index},`;
+export const reasonKey = (reasons: readonly Reason[]): number => {
+  let k = 0;
+  for (const r of reasons) k += r.bit;
   return k;
 };
 
-export const citesOf = (reasons: readonly Reason[], key = keyOf(reasons)): readonly ClauseId[] => {
+export const citesOf = (reasons: readonly Reason[], key = reasonKey(reasons)): readonly ClauseId[] => {
   let cites = citeMemo.get(key);
-  if (!cites) {
+  if (cites === undefined) {
     const seen = new Set<ClauseId>();
     for (const r of reasons) for (const c of r.rule.clauses) seen.add(c);
     cites = Object.freeze([...seen]);
@@ -41,9 +42,9 @@ export const citesOf = (reasons: readonly Reason[], key = keyOf(reasons)): reado
   return cites;
 };
 
-export const remediesOf = (reasons: readonly Reason[], key = keyOf(reasons)): readonly Remedy[] => {
+export const remediesOf = (reasons: readonly Reason[], key = reasonKey(reasons)): readonly Remedy[] => {
   let remedies = remedyMemo.get(key);
-  if (!remedies) {
+  if (remedies === undefined) {
     const seen = new Map<string, Remedy>();
     for (const r of reasons) for (const m of r.remedies ?? []) seen.set(m.id, m);
     remedies = Object.freeze([...seen.values()]);

@@ -9,7 +9,12 @@ import {
   type Unknown,
   versionRank,
 } from '../catalogue/catalogue.ts';
-import { oemDowngradeTargets } from '../data/rights.ts';
+import {
+  isQualifyingOs,
+  oemDowngradeTargets,
+  programmeCountLimited,
+  programmeGivesReimaging,
+} from '../data/rights.ts';
 import { type ImageInput, LicenceInput, QuestionInput } from './facts.ts';
 import { fromZod, InputError, type InputIssue } from './input-error.ts';
 import type { Device, Identity, Image, Licence, Question, User } from './question.ts';
@@ -37,6 +42,15 @@ export const canonicalLanguage = (tag: string): string =>
           : part.toUpperCase(),
     )
     .join('-');
+
+/** OEM names as asset lists spell them: "Dell Inc.", "DELL", "富士通株式会社" and "Fujitsu Ltd" mean one maker each. */
+export const vendorKey = (v: string): string =>
+  v
+    .toLowerCase()
+    .replace(/[.,]/g, ' ')
+    .replace(/\b(inc|corp|corporation|co|ltd|llc|gmbh|kk|limited|japan)\b|株式会社|合同会社/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 const sortedKey = (items: readonly string[] | undefined): string =>
   items ? [...new Set(items)].sort().join(',') : '';
@@ -92,7 +106,7 @@ export const resolveIdentity = (
   } else if (suite) {
     components = sortedKey(suite);
   }
-  return {
+  return Object.freeze({
     product,
     edition,
     version,
@@ -100,7 +114,7 @@ export const resolveIdentity = (
     components,
     language: raw.language === undefined ? undefined : canonicalLanguage(raw.language),
     muiPacks: sortedKey(raw.muiPacks?.map(canonicalLanguage)),
-  };
+  });
 };
 
 type LicenceRaw = z.output<typeof LicenceInput>;
@@ -124,8 +138,16 @@ const resolveLicence = (raw: LicenceRaw, path: string, issues: InputIssue[]): Li
       message: 'volume programmes offer no full Windows desktop licence (RR-13)',
       expected: ['upgrade'],
     });
+  // One literal with every field in one order: spreading here gave each licence its own hidden class,
+  // which made every property read in the engine a slow megamorphic lookup.
   return {
-    ...id,
+    product: id.product,
+    edition: id.edition,
+    version: id.version,
+    rank: id.rank,
+    components: id.components,
+    language: id.language,
+    muiPacks: id.muiPacks,
     id: raw.id ?? path,
     path,
     channel: raw.channel,
@@ -139,6 +161,9 @@ const resolveLicence = (raw: LicenceRaw, path: string, issues: InputIssue[]): Li
     oemVendor: raw.oemVendor,
     expires: raw.expires,
     oemDowngrades: raw.channel === 'oem' ? oemDowngradeTargets(id.product, id.edition, id.version) : [],
+    givesMediaRights: raw.channel === 'volume' && programmeGivesReimaging(raw.programme ?? ''),
+    countLimited: raw.channel === 'volume' && programmeCountLimited(raw.programme ?? ''),
+    qualifying: isQualifyingOs({ ...id, channel: raw.channel }),
   };
 };
 
@@ -155,7 +180,13 @@ export const resolveImage = (
   if (id.language === undefined)
     issues.push({ path: `${path}.language`, message: 'an image has a language (RR-10)' });
   return {
-    ...id,
+    product: id.product,
+    edition: id.edition,
+    version: id.version,
+    rank: id.rank,
+    components: id.components,
+    language: id.language,
+    muiPacks: id.muiPacks,
     id: raw.id,
     media: raw.media,
     architecture: raw.architecture,
@@ -163,6 +194,7 @@ export const resolveImage = (
     modified: raw.modified,
     fppLicence: raw.fppLicence,
     endOfSupport: endOfSupport(id.product, id.version)?.date,
+    vendorKey: raw.vendor === undefined ? undefined : vendorKey(raw.vendor),
   };
 };
 
@@ -195,8 +227,14 @@ export const parseWith = <T extends z.ZodType>(schema: T, input: unknown, source
 };
 
 /** Turns raw input (from JSON or YAML) into a question the rules can read, or throws one InputError. */
-export const toQuestion = (input: unknown, source?: string): Question => {
-  const raw = parseWith(QuestionInput, input, source);
+export const toQuestion = (input: unknown, source?: string): Question =>
+  buildQuestion(parseWith(QuestionInput, input, source), source);
+
+/**
+ * Builds a question from input that already has the structural shape (checked by zod, or read from the
+ * store where it was checked on import): resolves names against the catalogue and user references.
+ */
+export const buildQuestion = (raw: z.output<typeof QuestionInput>, source?: string): Question => {
   const issues: InputIssue[] = [];
   const image = resolveImage(raw.image, 'image', issues);
   const users = new Map<string, User>();
@@ -223,6 +261,7 @@ export const toQuestion = (input: unknown, source?: string): Question => {
   const device: Device = {
     id: d.id,
     vendor: d.vendor,
+    vendorKey: d.vendor === undefined ? undefined : vendorKey(d.vendor),
     licences: resolveLicences(d.licences, 'device.licences', issues),
     firstImagedWith: d.firstImagedWith,
     primaryUser: d.primaryUser,

@@ -30,6 +30,12 @@ export interface Licence extends Identity {
   readonly expires: string | undefined;
   /** Earlier editions/versions the licence's own OEM terms allow (RR-21, RR-28); empty for other channels. */
   readonly oemDowngrades: readonly { readonly edition: string; readonly version: string }[];
+  /** Derived once from the dated data: the programme carries reimaging rights (RR-02) … */
+  readonly givesMediaRights: boolean;
+  /** … limits devices reimaged to licences bought (RR-12) … */
+  readonly countLimited: boolean;
+  /** … and the licence qualifies for a volume Windows upgrade (RR-14). */
+  readonly qualifying: boolean;
 }
 
 export interface Image extends Identity {
@@ -41,6 +47,8 @@ export interface Image extends Identity {
   readonly fppLicence: string | undefined;
   /** End of support of the image's version, when the catalogue records one. */
   readonly endOfSupport: string | undefined;
+  /** The vendor as compared ("Dell Inc." and "dell" are one OEM). */
+  readonly vendorKey: string | undefined;
 }
 
 export interface User {
@@ -52,6 +60,7 @@ export interface User {
 export interface Device {
   readonly id: string;
   readonly vendor: string | undefined;
+  readonly vendorKey: string | undefined;
   readonly licences: readonly Licence[];
   readonly firstImagedWith: string | undefined;
   readonly primaryUser: string | undefined;

@@ -1,5 +1,4 @@
 import { esuYearOn } from '../../data/esu.ts';
-import { isQualifyingOs, programmeCountLimited, programmeGivesReimaging } from '../../data/rights.ts';
 import type { Trace } from '../../engine/trace.ts';
 import type { Verdict } from '../../engine/verdict.ts';
 import type { Device, Image, Licence, Question } from '../../model/question.ts';
@@ -108,7 +107,7 @@ const consider = (s: Search, l: Licence, bits: number): boolean => {
 };
 
 const holdsQualifyingOs = (device: Device): boolean => {
-  for (const l of device.licences) if (isQualifyingOs(l)) return true;
+  for (const l of device.licences) if (l.qualifying) return true;
   return false;
 };
 
@@ -157,7 +156,7 @@ function byVolumeMedia(q: Question, f: Findings): Verdict {
       if (holdsQualifyingOs(device)) f.note(why.qualifyingOsHeld);
       else f.deny(why.noQualifyingOs);
     }
-  } else if (f.denials.length === 0) {
+  } else if (!f.denied) {
     if (s.closest === undefined) f.deny(isWindowsEnterprise(image) ? why.noEnterpriseAtAll : why.noLicence);
     else explainShortfall(q, f, s.closest, s.closestBits, false);
   }
@@ -170,35 +169,18 @@ function byVolumeMedia(q: Question, f: Findings): Verdict {
 
 /** Which volume licence lets the organisation use this media (RR-02, RR-05, RR-12), and its count limit. */
 function mediaRights(q: Question, f: Findings): void {
-  const { image, asOf } = q;
-  let best: Licence | undefined;
-  let cspOnly = false;
-  const look = (l: Licence) => {
-    if (l.channel !== 'volume' || l.product !== image.product || l.edition !== image.edition) return;
-    if (l.rank < image.rank || (l.expires !== undefined && l.expires < asOf)) return;
-    if (!programmeGivesReimaging(l.programme ?? '')) {
-      cspOnly = true;
-      return;
-    }
-    // A licence with no count limit is the better basis; among Open licences, one with room left.
-    if (
-      best === undefined ||
-      (programmeCountLimited(best.programme ?? '') && !programmeCountLimited(l.programme ?? ''))
-    )
-      best = l;
-    else if (programmeCountLimited(l.programme ?? '') && openRoom(q, l) > openRoom(q, best)) best = l;
-  };
-  for (const l of q.device.licences) look(l);
-  for (const u of q.device.users) for (const l of u.licences) look(l);
-  for (const l of q.organisationLicences) look(l);
-  if (best === undefined) {
-    f.deny(cspOnly ? why.cspOnly : why.noMediaRights);
+  const pick: MediaPick = { best: undefined, cspOnly: false };
+  for (const l of q.device.licences) considerMedia(q, pick, l);
+  for (const u of q.device.users) for (const l of u.licences) considerMedia(q, pick, l);
+  for (const l of q.organisationLicences) considerMedia(q, pick, l);
+  const media = pick.best;
+  if (media === undefined) {
+    f.deny(pick.cspOnly ? why.cspOnly : why.noMediaRights);
     return;
   }
-  const media: Licence = best;
   f.mediaLicence = media;
   f.note(why.mediaRightsHeld);
-  if (!programmeCountLimited(media.programme ?? '')) return;
+  if (!media.countLimited) return;
   if (media.quantity === undefined) {
     f.need(r.openCount, `${media.path}.quantity`, {
       ja: 'Open 番号で購入したライセンス数 (再イメージングできる台数の上限)',
@@ -218,16 +200,28 @@ function mediaRights(q: Question, f: Findings): void {
   else f.deny(why.openCountReached);
 }
 
-const openRoom = (q: Question, l: Licence): number =>
-  (l.quantity ?? 0) - (l.agreementNumber === undefined ? 0 : (q.openUsage[l.agreementNumber] ?? 0));
+interface MediaPick {
+  best: Licence | undefined;
+  cspOnly: boolean;
+}
 
-const vendorKey = (v: string): string =>
-  v
-    .toLowerCase()
-    .replace(/[.,]/g, ' ')
-    .replace(/\b(inc|corp|corporation|co|ltd|llc|gmbh|k\.?k|japan)\b|株式会社|合同会社/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+function considerMedia(q: Question, pick: MediaPick, l: Licence): void {
+  const image = q.image;
+  if (l.channel !== 'volume' || l.product !== image.product || l.edition !== image.edition) return;
+  if (l.rank < image.rank || (l.expires !== undefined && l.expires < q.asOf)) return;
+  if (!l.givesMediaRights) {
+    pick.cspOnly = true;
+    return;
+  }
+  const best = pick.best;
+  // A licence with no count limit is the better basis; among Open licences, the one with most room left.
+  if (best === undefined) pick.best = l;
+  else if (best.countLimited && (!l.countLimited || openRoom(q, l) > openRoom(q, best))) pick.best = l;
+}
+
+function openRoom(q: Question, l: Licence): number {
+  return (l.quantity ?? 0) - (l.agreementNumber === undefined ? 0 : (q.openUsage[l.agreementNumber] ?? 0));
+}
 
 function byOemMedia(q: Question, f: Findings): Verdict {
   const { image, device, asOf } = q;
@@ -239,7 +233,7 @@ function byOemMedia(q: Question, f: Findings): Verdict {
   if (image.vendor === undefined)
     f.need(r.oemVendor, 'image.vendor', { ja: 'OEM イメージのメーカー', en: 'The OEM that made the image' });
   if (device.vendor !== undefined && image.vendor !== undefined) {
-    if (vendorKey(device.vendor) === vendorKey(image.vendor)) f.holds(r.oemVendor);
+    if (device.vendorKey === image.vendorKey) f.holds(r.oemVendor);
     else f.deny(why.oemOtherVendor);
   }
   if (image.id === undefined)

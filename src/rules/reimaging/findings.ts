@@ -1,6 +1,6 @@
 import type { MissingFact, Reason, Rule } from '../../engine/rule.ts';
 import type { Trace } from '../../engine/trace.ts';
-import { citesOf, remediesOf, type Verdict } from '../../engine/verdict.ts';
+import { citesOf, reasonKey, remediesOf, type Verdict } from '../../engine/verdict.ts';
 import type { Licence } from '../../model/question.ts';
 import type { ClauseId } from '../../sources/clause-ids.ts';
 
@@ -11,7 +11,7 @@ export interface Need extends MissingFact {
 
 /** What one evaluation found; turned into exactly one verdict at the end. */
 export class Findings {
-  readonly denials: Reason[] = [];
+  denials: Reason[] | undefined;
   readonly notes: Reason[] = [];
   needs: Need[] | undefined;
   basis: Licence | undefined;
@@ -19,8 +19,13 @@ export class Findings {
 
   constructor(private readonly trace: Trace | undefined) {}
 
+  get denied(): boolean {
+    return this.denials !== undefined;
+  }
+
   deny(r: Reason): void {
-    this.denials.push(r);
+    if (this.denials === undefined) this.denials = [r];
+    else this.denials.push(r);
     this.trace?.add(r.rule, 'fails');
   }
 
@@ -40,18 +45,20 @@ export class Findings {
   }
 
   verdict(allowedBy: Reason): Verdict {
-    const common = {
-      basis: this.basis?.path,
-      mediaBasis: this.mediaLicence?.path,
-      trace: this.trace?.entries,
-    };
-    if (this.denials.length > 0) {
+    const basis = this.basis?.path;
+    const mediaBasis = this.mediaLicence?.path;
+    const trace = this.trace?.entries;
+    const d = this.denials;
+    if (d !== undefined) {
+      const key = reasonKey(d);
       return {
         verdict: 'denied',
-        reasons: this.denials,
-        cites: citesOf(this.denials),
-        remedies: remediesOf(this.denials),
-        ...common,
+        reasons: d,
+        cites: citesOf(d, key),
+        remedies: remediesOf(d, key),
+        basis,
+        mediaBasis,
+        trace,
       };
     }
     if (this.needs !== undefined) {
@@ -63,11 +70,13 @@ export class Findings {
         reasons: this.notes,
         cites: [...cites],
         missing: this.needs,
-        ...common,
+        basis,
+        mediaBasis,
+        trace,
       };
     }
     this.notes.unshift(allowedBy);
     this.trace?.add(allowedBy.rule, 'holds');
-    return { verdict: 'allowed', reasons: this.notes, cites: citesOf(this.notes), ...common };
+    return { verdict: 'allowed', reasons: this.notes, cites: citesOf(this.notes), basis, mediaBasis, trace };
   }
 }

@@ -3,7 +3,8 @@ import type { Question } from '../src/model/question.ts';
 
 /** Mulberry32: a small seeded generator, so every run of a benchmark sees the same fleet. */
 export const seeded = (seed: number) => () => {
-  let t = (seed += 0x6d2b79f5);
+  seed += 0x6d2b79f5;
+  let t = seed;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;

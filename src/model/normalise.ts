@@ -15,7 +15,7 @@ import {
   programmeCountLimited,
   programmeGivesReimaging,
 } from '../data/rights.ts';
-import { type ImageInput, LicenceInput, QuestionInput } from './facts.ts';
+import { type DeviceInput, type ImageInput, LicenceInput, QuestionInput, type UserInput } from './facts.ts';
 import { fromZod, InputError, type InputIssue } from './input-error.ts';
 import type { Device, Identity, Image, Licence, Question, User } from './question.ts';
 
@@ -167,7 +167,7 @@ const resolveLicence = (raw: LicenceRaw, path: string, issues: InputIssue[]): Li
   };
 };
 
-const resolveLicences = (raws: readonly LicenceRaw[], path: string, issues: InputIssue[]): Licence[] =>
+export const resolveLicences = (raws: readonly LicenceRaw[], path: string, issues: InputIssue[]): Licence[] =>
   raws.flatMap((l, i) => resolveLicence(l, `${path}[${i}]`, issues) ?? []);
 
 export const resolveImage = (
@@ -230,35 +230,42 @@ export const parseWith = <T extends z.ZodType>(schema: T, input: unknown, source
 export const toQuestion = (input: unknown, source?: string): Question =>
   buildQuestion(parseWith(QuestionInput, input, source), source);
 
-/**
- * Builds a question from input that already has the structural shape (checked by zod, or read from the
- * store where it was checked on import): resolves names against the catalogue and user references.
- */
-export const buildQuestion = (raw: z.output<typeof QuestionInput>, source?: string): Question => {
-  const issues: InputIssue[] = [];
-  const image = resolveImage(raw.image, 'image', issues);
+/** Resolves users and their per-user licences; a user listed twice is an input error. */
+export const resolveUsers = (
+  raws: readonly z.output<typeof UserInput>[],
+  issues: InputIssue[],
+  path = 'users',
+): Map<string, User> => {
   const users = new Map<string, User>();
-  raw.users.forEach((u, i) => {
-    if (users.has(u.id)) issues.push({ path: `users[${i}].id`, message: `user '${u.id}' is listed twice` });
+  raws.forEach((u, i) => {
+    if (users.has(u.id)) issues.push({ path: `${path}[${i}].id`, message: `user '${u.id}' is listed twice` });
     users.set(u.id, {
       id: u.id,
       name: u.name,
-      licences: resolveLicences(u.licences, `users[${i}].licences`, issues),
+      licences: resolveLicences(u.licences, `${path}[${i}].licences`, issues),
     });
   });
+  return users;
+};
+
+/** Resolves a device and links it to the users who use it (`users`, else the primary user). */
+export const resolveDevice = (
+  d: z.output<typeof DeviceInput>,
+  users: ReadonlyMap<string, User>,
+  issues: InputIssue[],
+): Device => {
   const userRef = (id: string, path: string): User[] => {
     const u = users.get(id);
     if (u) return [u];
     issues.push({ path, message: `user '${id}' is not among users`, expected: [...users.keys()] });
     return [];
   };
-  const d = raw.device;
   const deviceUsers = d.users
     ? d.users.flatMap((u, i) => userRef(u, `device.users[${i}]`))
     : d.primaryUser
       ? userRef(d.primaryUser, 'device.primaryUser')
       : [];
-  const device: Device = {
+  return {
     id: d.id,
     vendor: d.vendor,
     vendorKey: d.vendor === undefined ? undefined : vendorKey(d.vendor),
@@ -268,6 +275,17 @@ export const buildQuestion = (raw: z.output<typeof QuestionInput>, source?: stri
     users: deviceUsers,
     esuYears: [...new Set(d.esuYears ?? [])].sort(),
   };
+};
+
+/**
+ * Builds a question from input that already has the structural shape (checked by zod, or read from the
+ * store where it was checked on import): resolves names against the catalogue and user references.
+ */
+export const buildQuestion = (raw: z.output<typeof QuestionInput>, source?: string): Question => {
+  const issues: InputIssue[] = [];
+  const image = resolveImage(raw.image, 'image', issues);
+  const users = resolveUsers(raw.users, issues);
+  const device = resolveDevice(raw.device, users, issues);
   const organisationLicences = resolveLicences(
     raw.organisation?.licences ?? [],
     'organisation.licences',

@@ -9,6 +9,7 @@ import {
   type Unknown,
   versionRank,
 } from '../catalogue/catalogue.ts';
+import { loadData } from '../data/load.ts';
 import {
   isQualifyingOs,
   oemDowngradeTargets,
@@ -43,14 +44,26 @@ export const canonicalLanguage = (tag: string): string =>
     )
     .join('-');
 
-/** OEM names as asset lists spell them: "Dell Inc.", "DELL", "富士通株式会社" and "Fujitsu Ltd" mean one maker each. */
-export const vendorKey = (v: string): string =>
+const simplify = (v: string): string =>
   v
+    .normalize('NFKC')
     .toLowerCase()
-    .replace(/[.,]/g, ' ')
-    .replace(/\b(inc|corp|corporation|co|ltd|llc|gmbh|kk|limited|japan)\b|株式会社|合同会社/g, '')
+    .replace(/[.,・]/g, ' ')
+    .replace(/\b(inc|corp|corporation|co|ltd|llc|gmbh|kk|limited)\b|株式会社|合同会社/g, '')
     .replace(/\s+/g, ' ')
     .trim();
+
+const vendorAliases = new Map<string, string>();
+for (const [key, names] of Object.entries(
+  loadData('vendors.yaml', z.object({ vendors: z.record(z.string(), z.array(z.string())) }).loose()).vendors,
+))
+  for (const n of [key, ...names]) vendorAliases.set(simplify(n), key);
+
+/** One key per PC maker: "Dell Inc.", "DELL" and "デル" are one OEM, as are "FUJITSU" and "富士通". */
+export const vendorKey = (v: string): string => {
+  const s = simplify(v);
+  return vendorAliases.get(s) ?? s;
+};
 
 const sortedKey = (items: readonly string[] | undefined): string =>
   items ? [...new Set(items)].sort().join(',') : '';

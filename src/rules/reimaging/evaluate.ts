@@ -162,6 +162,7 @@ function byVolumeMedia(q: Question, f: Findings): Verdict {
   }
 
   mediaRights(q, f);
+  if (image.product === 'windows' || image.product === 'windows-server') f.note(r.whyActivation);
   if (q.imagedBy !== 'customer') f.note(why.onBehalf);
   commonNotes(q, f);
   return f.verdict(why.volumeMediaAllowed);
@@ -257,8 +258,10 @@ function byOemMedia(q: Question, f: Findings): Verdict {
     else f.holds(r.oemUnmodified);
   }
   const s = search();
+  // The version check is the licence's own (its OEM downgrade right included): that the image is the
+  // one preinstalled is proven by the first-imaged check above (RR-26 (1), RR-27).
   for (const l of device.licences)
-    if (l.channel === 'oem') consider(s, l, compare(l, image, device, asOf, false, true));
+    if (l.channel === 'oem') consider(s, l, compare(l, image, device, asOf, false, false));
   if (s.basis !== undefined) {
     f.basis = s.basis;
     f.holds(r.oemLicence);

@@ -150,7 +150,7 @@ export const downgradeEnded = rule({
 export const esuRenewsDowngrade = rule({
   id: 'reimaging.downgrade.esu',
   exceptionTo: downgradeEnded.id,
-  clauses: ['ESU-06', 'ESU-08'],
+  clauses: ['ESU-06', 'ESU-08', 'RR-21'],
   says: {
     ja: 'ESU を購入すると、その年度の間 Windows 7 へのダウングレード権が上書きされる',
     en: 'ESU bought for a year renews the right to run Windows 7 by downgrade for that year',
@@ -526,6 +526,20 @@ export const why = {
     en: 'Check with the OEM or retailer how reimaging affects their warranty and support',
   }),
 } as const;
+
+export const activation = rule({
+  id: 'reimaging.note.activation',
+  clauses: ['RR-Q7', 'RR-Q8'],
+  says: {
+    ja: 'ボリューム ライセンス キー (KMS または MAK) で認証する。MAK の認証数には上限があり、追加はライセンス認証窓口に申請する',
+    en: 'Activate with the volume licence key (KMS or MAK); a MAK has an activation limit, raised on request to the activation centre',
+  },
+});
+
+export const whyActivation = reason(activation, {
+  ja: 'ボリューム ライセンス キーは VLSC (MPSA は Business Center) で入手する。MAK の上限を超える場合は、契約情報・連絡先・業務上の理由・プロダクト キー・必要数を添えて追加を申請する',
+  en: 'Get the volume key from VLSC (Business Center for MPSA); beyond the MAK limit, request more with agreement, contact, business reason, the key and the number needed',
+});
 
 export const oemSameVersion = rule({
   id: 'reimaging.windows.oem-same-version',

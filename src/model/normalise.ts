@@ -215,6 +215,8 @@ export const resolveImage = (
 const acceptedKeys = (schema: z.ZodType, path: readonly PropertyKey[]): string[] => {
   let s: z.ZodType = schema;
   for (const step of path) {
+    // Array positions carry no field names: the element's schema answers for them.
+    if (typeof step === 'number') continue;
     while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
     if (s instanceof z.ZodArray) s = s.element as z.ZodType;
     while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;

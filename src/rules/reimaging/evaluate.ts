@@ -35,7 +35,15 @@ const explainShortfall = (q: Question, f: Findings, l: Licence, bits: number, oe
     f.deny(isWindowsEnterprise(image) ? why.noEnterpriseAtAll : why.differentProduct);
     return;
   }
-  if (bits & Miss.edition) f.deny(isWindowsEnterprise(image) ? why.needsEnterprise : why.differentProduct);
+  // Someone uses a PC with no Enterprise licence: the per-device answer is Windows SA per Device (RR-Q5).
+  if (bits & Miss.edition)
+    f.deny(
+      isWindowsEnterprise(image)
+        ? q.device.users.length > 0
+          ? why.unlicensedUser
+          : why.needsEnterprise
+        : why.differentProduct,
+    );
   if (bits & Miss.officeChannel) f.deny(why.officeChannel);
   if (bits & Miss.version) f.deny(oem ? why.oemNoLicence : why.differentVersion);
   if (bits & Miss.downgradeEnded)
@@ -165,7 +173,7 @@ function byVolumeMedia(q: Question, f: Findings): Verdict {
   if (image.product === 'windows' || image.product === 'windows-server') f.note(r.whyActivation);
   if (q.imagedBy !== 'customer') f.note(why.onBehalf);
   commonNotes(q, f);
-  return f.verdict(why.volumeMediaAllowed);
+  return f.verdict(why.volumeMediaAllowed, why.incomplete);
 }
 
 /** Which volume licence lets the organisation use this media (RR-02, RR-05, RR-12), and its count limit. */
@@ -265,11 +273,13 @@ function byOemMedia(q: Question, f: Findings): Verdict {
   if (s.basis !== undefined) {
     f.basis = s.basis;
     f.holds(r.oemLicence);
+    if (s.basisBits & Via.esu) f.note(why.esuRenews);
+    else if (s.basisBits & Via.oemDowngrade) f.note(why.oemDowngrade);
     if (!s.basis.softwareAssurance) f.note(why.noSa);
   } else if (s.closest === undefined) f.deny(why.oemNoLicence);
   else explainShortfall(q, f, s.closest, s.closestBits, true);
   commonNotes(q, f);
-  return f.verdict(why.oemMediaAllowed);
+  return f.verdict(why.oemMediaAllowed, why.incomplete);
 }
 
 function byRetailMedia(q: Question, f: Findings): Verdict {
@@ -296,5 +306,5 @@ function byRetailMedia(q: Question, f: Findings): Verdict {
     } else explainShortfall(q, f, own, bits, false);
   }
   commonNotes(q, f);
-  return f.verdict(why.fppMediaAllowed);
+  return f.verdict(why.fppMediaAllowed, why.incomplete);
 }

@@ -44,7 +44,7 @@ export class Findings {
     this.trace?.add(rule, 'holds', note);
   }
 
-  verdict(allowedBy: Reason): Verdict {
+  verdict(allowedBy: Reason, incomplete: Reason): Verdict {
     const basis = this.basis?.path;
     const mediaBasis = this.mediaLicence?.path;
     const trace = this.trace?.entries;
@@ -62,6 +62,7 @@ export class Findings {
       };
     }
     if (this.needs !== undefined) {
+      this.notes.unshift(incomplete);
       const cites = new Set<ClauseId>();
       for (const n of this.needs) for (const c of n.rule.clauses) cites.add(c);
       for (const r of this.notes) for (const c of r.rule.clauses) cites.add(c);

@@ -461,7 +461,7 @@ describe('reimaging properties', () => {
             expect(v.remedies.length).toBeGreaterThan(0);
             break;
           case 'conditional':
-            // Reasons may be empty here today: see the it.fails test below.
+            expect(v.reasons.length).toBeGreaterThan(0);
             expect(v.missing.length).toBeGreaterThan(0);
             for (const m of v.missing) expect(m.text.ja && m.text.en).toBeTruthy();
             break;
@@ -471,9 +471,7 @@ describe('reimaging properties', () => {
     );
   });
 
-  // Engine gap (reported): a conditional verdict on retail or OEM media can carry no reason at all, e.g. retail
-  // media whose FPP licence is not named. `it.fails` turns red once the engine gives one, so it can be tightened.
-  it.fails('(e) a conditional verdict carries at least one reason', () => {
+  it('(e) a conditional verdict carries at least one reason, even when only the media rule needs a fact', () => {
     const { v } = judge({
       asOf: '2024-03-01',
       image: { media: 'fpp', product: 'windows', edition: 'pro', version: '11', language: 'ja-JP' },

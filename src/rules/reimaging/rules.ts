@@ -505,6 +505,10 @@ export const why = {
     ja: '組織は {mediaBasis} により、このコマーシャル ライセンス メディアを使う権利を持つ',
     en: 'The organisation may use this volume media through {mediaBasis}',
   }),
+  incomplete: reason(identity, {
+    ja: '入力に含まれていない事実によって判定が変わる (下記の不足している情報を参照)',
+    en: 'The answer depends on facts the input does not give (see the missing facts below)',
+  }),
   architecture: reason(architecture, {
     ja: 'イメージは {architecture} だが、32/64 ビットの違いは関係しない',
     en: 'The image is {architecture}; 32-bit or 64-bit does not matter',

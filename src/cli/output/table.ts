@@ -61,7 +61,8 @@ export const addSheet = (book: ExcelJS.Workbook, t: Table, name: string): void =
 export const writeXlsx = async (tables: readonly Table[], file: string): Promise<void> => {
   const book = new ExcelJS.Workbook();
   book.creator = 'kenri';
-  for (const [i, t] of tables.entries()) addSheet(book, t, t.title.replace(/[\\/?*[\]:]/g, ' ') || `sheet${i + 1}`);
+  for (const [i, t] of tables.entries())
+    addSheet(book, t, t.title.replace(/[\\/?*[\]:]/g, ' ') || `sheet${i + 1}`);
   const buffer = await book.xlsx.writeBuffer();
   await writeFile(file, Buffer.from(buffer));
 };

@@ -1,0 +1,104 @@
+import type { Db } from './db.ts';
+import { deviceLicences, userLicences } from './licences.ts';
+import {
+  type DeviceRow,
+  devicesTable,
+  type LicenceRow,
+  selectList,
+  type UserRow,
+  usersTable,
+} from './tables.ts';
+
+export interface DeviceUser {
+  /** The stored user; a key named on a device but never imported comes back with name and email null. */
+  readonly user: UserRow;
+  /** Per-user licences assigned to this user (they cover every device the user uses). */
+  readonly licences: readonly LicenceRow[];
+}
+
+/** A device as the planner reads it: the device, its assigned licences, and its users with theirs. */
+export interface DeviceWithLicences {
+  readonly device: DeviceRow;
+  readonly licences: readonly LicenceRow[];
+  /** The device's `users`, then its primary user if not among them. */
+  readonly users: readonly DeviceUser[];
+}
+
+export interface FleetPageOptions {
+  /** Devices per batch (default 1000). */
+  readonly batchSize?: number;
+  /** Start after this device key (resume a run). */
+  readonly after?: string;
+}
+
+export const deviceUserKeys = (d: DeviceRow): string[] => {
+  const keys = [...(d.users ?? [])];
+  if (d.primaryUser && !keys.includes(d.primaryUser)) keys.push(d.primaryUser);
+  return keys;
+};
+
+const groupBy = <T>(items: readonly T[], key: (t: T) => string | null): Map<string, T[]> => {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === null) continue;
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+};
+
+/**
+ * Streams an organisation's devices in key order, one batch at a time (keyset pagination), so a
+ * million-device fleet never sits in memory. Each page is read in one snapshot; pages are separate
+ * transactions, so the caller may write between them (on PGlite it must: a held transaction blocks reads).
+ */
+export async function* devicesWithLicences(
+  db: Db,
+  org: string,
+  options: FleetPageOptions = {},
+): AsyncGenerator<DeviceWithLicences[]> {
+  const batchSize = options.batchSize ?? 1000;
+  let after = options.after ?? '';
+  for (;;) {
+    const page = await db.transaction(async (tx) => {
+      if (tx.kind === 'postgres') await tx.exec('set transaction isolation level repeatable read');
+      const devices = await tx.query<DeviceRow>(
+        `select ${selectList(devicesTable)} from devices where org_id = $1 and key > $2 order by key limit $3`,
+        [org, after, batchSize],
+      );
+      if (devices.length === 0) return [];
+      const userKeys = [...new Set(devices.flatMap(deviceUserKeys))];
+      const [licences, users, perUser] = [
+        await deviceLicences(
+          tx,
+          org,
+          devices.map((d) => d.key),
+        ),
+        await tx.query<UserRow>(
+          `select ${selectList(usersTable)} from users where org_id = $1 and key = any($2::text[])`,
+          [org, userKeys],
+        ),
+        await userLicences(tx, org, userKeys),
+      ];
+      const byDevice = groupBy(licences, (l) => l.deviceKey);
+      const byUser = groupBy(perUser, (l) => l.userKey);
+      const userRows = new Map(users.map((u) => [u.key, u]));
+      return devices.map(
+        (device): DeviceWithLicences => ({
+          device,
+          licences: byDevice.get(device.key) ?? [],
+          users: deviceUserKeys(device).map((key) => ({
+            user: userRows.get(key) ?? { key, name: null, email: null },
+            licences: byUser.get(key) ?? [],
+          })),
+        }),
+      );
+    });
+    if (page.length === 0) return;
+    yield page;
+    if (page.length < batchSize) return;
+    after = page[page.length - 1]!.device.key;
+  }
+}

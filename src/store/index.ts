@@ -1,0 +1,14 @@
+export * from './agreements.ts';
+export * from './audit.ts';
+export { copyInto, type Db, defaultDataDir, openStore, type StoreOptions } from './db.ts';
+export * from './devices.ts';
+export * from './fleet.ts';
+export * from './images.ts';
+export * from './import-lock.ts';
+export * from './licences.ts';
+export type { MergeCounts, UpsertOptions } from './merge.ts';
+export { migrate, migrations } from './migrate.ts';
+export * from './organisations.ts';
+export * from './plans.ts';
+export * from './to-input.ts';
+export * from './users.ts';

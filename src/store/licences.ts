@@ -1,0 +1,45 @@
+import type { Db } from './db.ts';
+import { type MergeCounts, type UpsertOptions, upsertRows } from './merge.ts';
+import { type LicenceRow, licencesTable, selectList } from './tables.ts';
+
+export type { LicenceRow } from './tables.ts';
+
+export const upsertLicences = (
+  db: Db,
+  org: string,
+  rows: readonly (Partial<LicenceRow> & Pick<LicenceRow, 'key'>)[],
+  options: UpsertOptions<LicenceRow>,
+): Promise<MergeCounts> => upsertRows(db, licencesTable, org, rows, options);
+
+export const getLicence = async (db: Db, org: string, key: string): Promise<LicenceRow | undefined> =>
+  (
+    await db.query<LicenceRow>(
+      `select ${selectList(licencesTable)} from licences where org_id = $1 and key = $2`,
+      [org, key],
+    )
+  )[0];
+
+/**
+ * Licences assigned to neither a device nor a user: volume licences the organisation holds in a pool,
+ * `quantity` of which the planner may allocate. Few rows (agreements × SKUs), so one list.
+ */
+export const pooledLicences = (db: Db, org: string): Promise<LicenceRow[]> =>
+  db.query<LicenceRow>(
+    `select ${selectList(licencesTable)} from licences
+     where org_id = $1 and device_key is null and user_key is null order by key`,
+    [org],
+  );
+
+export const deviceLicences = (db: Db, org: string, deviceKeys: readonly string[]): Promise<LicenceRow[]> =>
+  db.query<LicenceRow>(
+    `select ${selectList(licencesTable)} from licences
+     where org_id = $1 and device_key = any($2::text[]) order by key`,
+    [org, deviceKeys],
+  );
+
+export const userLicences = (db: Db, org: string, userKeys: readonly string[]): Promise<LicenceRow[]> =>
+  db.query<LicenceRow>(
+    `select ${selectList(licencesTable)} from licences
+     where org_id = $1 and user_key = any($2::text[]) order by key`,
+    [org, userKeys],
+  );

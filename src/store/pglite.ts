@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
+import { copyLine } from './copy-text.ts';
+import { type Db, ident } from './db.ts';
+
+/** PGlite parses dates into JS Dates at UTC midnight; kenri compares dates as 'YYYY-MM-DD' strings. */
+const parsers = {
+  1082: (s: string) => s,
+  1114: (s: string) => new Date(`${s.replace(' ', 'T')}Z`).toISOString(),
+  1184: (s: string) => new Date(s).toISOString(),
+  20: (s: string) => Number(s),
+};
+
+/** One COPY statement per ~4 MB keeps the blob, which PGlite copies into the WASM heap, small. */
+const BLOB_BYTES = 4 * 1024 * 1024;
+
+type Runner = Pick<Transaction, 'query' | 'exec'>;
+
+const copyRows =
+  (runner: Runner) =>
+  async (
+    table: string,
+    columns: readonly string[],
+    rows: AsyncIterable<readonly unknown[]> | readonly (readonly unknown[])[],
+  ): Promise<number> => {
+    const sql = `copy ${ident(table)} (${columns.map(ident).join(', ')}) from '/dev/blob'`;
+    let parts: string[] = [];
+    let bytes = 0;
+    let count = 0;
+    const flush = async () => {
+      if (parts.length === 0) return;
+      await runner.query(sql, [], { blob: new Blob(parts) });
+      parts = [];
+      bytes = 0;
+    };
+    for await (const row of rows) {
+      const line = copyLine(row);
+      parts.push(line);
+      bytes += line.length;
+      count += 1;
+      if (bytes >= BLOB_BYTES) await flush();
+    }
+    await flush();
+    return count;
+  };
+
+const wrapTransaction = (tx: Transaction): Db => {
+  const db: Db = {
+    kind: 'pglite',
+    query: async <T>(sql: string, params: readonly unknown[] = []) =>
+      (await tx.query<T>(sql, [...params], { parsers })).rows,
+    exec: async (sql) => {
+      await tx.exec(sql, { parsers });
+    },
+    transaction: (fn) => fn(db),
+    copyRows: copyRows(tx),
+    close: async () => {
+      throw new Error('close the store, not a transaction');
+    },
+  };
+  return db;
+};
+
+/** Wraps an open PGlite (the test harness hands in clones); closing the Db closes it. */
+export const wrapPglite = (pg: PGliteInterface): Db => ({
+  kind: 'pglite',
+  query: async <T>(sql: string, params: readonly unknown[] = []) =>
+    (await pg.query<T>(sql, [...params], { parsers })).rows,
+  exec: async (sql) => {
+    await pg.exec(sql, { parsers });
+  },
+  transaction: (fn) => pg.transaction((tx) => fn(wrapTransaction(tx))),
+  copyRows: (table, columns, rows) => pg.transaction((tx) => copyRows(tx)(table, columns, rows)),
+  close: () => pg.close(),
+});
+
+/**
+ * Embedded PostgreSQL in `dataDir` ('memory://' for a throwaway one). PGlite is one connection in this
+ * process, so everything on it is serial; two processes must not open the same directory at once.
+ */
+export const openPglite = async (dataDir: string): Promise<Db> => {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  return wrapPglite(await PGlite.create(dataDir));
+};

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerExplain } from './commands/explain.ts';
+import { registerFleet } from './commands/fleet.ts';
+import { registerPlan } from './commands/plan.ts';
 import { registerSchema } from './commands/schema.ts';
 import { EXIT, reportError } from './exit.ts';
 
@@ -13,6 +15,8 @@ const program = new Command('kenri')
 registerCheck(program);
 registerExplain(program);
 registerSchema(program);
+registerFleet(program);
+registerPlan(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,8 +11,10 @@ import { columnOf, type TableDef } from './tables.ts';
 export interface Stage<Row> {
   readonly def: TableDef<Row>;
   readonly name: string;
-  /** The fields this stage carries; on existing rows, fields not listed keep their stored values. */
+  /** The fields compared and written; on existing rows, fields not listed keep their stored values. */
   readonly fields: readonly (keyof Row & string)[];
+  /** Fields written only when a row is new: defaults for columns a file did not have. */
+  readonly insertOnly: readonly (keyof Row & string)[];
 }
 
 export interface MergeCounts {
@@ -27,34 +29,44 @@ export interface Staged<Row> {
   readonly row: Partial<Row>;
 }
 
+const staged = <Row>(stage: Stage<Row>): (keyof Row & string)[] => [...stage.fields, ...stage.insertOnly];
+
 /** Creates the stage for `def` in the current transaction (it is dropped at commit or rollback). */
 export const openStage = async <Row>(
   tx: Db,
   def: TableDef<Row>,
   fields: readonly (keyof Row & string)[] = def.fields,
+  insertOnly: readonly (keyof Row & string)[] = [],
 ): Promise<Stage<Row>> => {
   const present = def.fields.filter((f) => f === def.key || fields.includes(f));
-  const name = `kenri_stage_${def.table}`;
-  await tx.exec(`drop table if exists pg_temp.${ident(name)}`);
+  const stage: Stage<Row> = {
+    def,
+    name: `kenri_stage_${def.table}`,
+    fields: present,
+    insertOnly: def.fields.filter((f) => insertOnly.includes(f) && !present.includes(f)),
+  };
+  const columns = staged(stage).map((f) => ident(columnOf(f)));
+  await tx.exec(`drop table if exists pg_temp.${ident(stage.name)}`);
   await tx.exec(
-    `create temp table ${ident(name)} on commit drop as
-       select 0::int as line, ${present.map((f) => ident(columnOf(f))).join(', ')}
-       from ${ident(def.table)} where false`,
+    `create temp table ${ident(stage.name)} on commit drop as
+       select 0::int as line, ${columns.join(', ')} from ${ident(def.table)} where false`,
   );
-  return { def, name, fields: present };
+  return stage;
 };
 
 export const stageRows = async <Row>(
   tx: Db,
   stage: Stage<Row>,
   rows: readonly Staged<Row>[],
-): Promise<number> =>
-  copyInto(
+): Promise<number> => {
+  const fields = staged(stage);
+  return copyInto(
     tx,
     stage.name,
-    ['line', ...stage.fields.map(columnOf)],
-    rows.map(({ line, row }) => [line, ...stage.fields.map((f) => row[f] ?? null)]),
+    ['line', ...fields.map(columnOf)],
+    rows.map(({ line, row }) => [line, ...fields.map((f) => row[f] ?? null)]),
   );
+};
 
 /** Keys staged more than once, with the lines they are on (at most `limit` keys). */
 export const duplicateKeys = async <Row>(
@@ -83,21 +95,23 @@ export const mergeStage = async <Row>(
   const { def, fields } = stage;
   const key = ident(columnOf(def.key));
   const table = ident(def.table);
-  const values = fields.filter((f) => f !== def.key);
-  const columns = fields.map((f) => ident(columnOf(f)));
+  const values = fields.filter((f) => f !== def.key && !def.untracked.includes(f));
+  const untracked = fields.filter((f) => def.untracked.includes(f));
+  const written = fields.filter((f) => f !== def.key);
+  const columns = staged(stage).map((f) => ident(columnOf(f)));
   const onConflict =
-    values.length === 0
+    written.length === 0
       ? 'do nothing'
-      : `do update set ${values.map((f) => `${ident(columnOf(f))} = excluded.${ident(columnOf(f))}`).join(', ')}, updated_at = now()`;
+      : `do update set ${written.map((f) => `${ident(columnOf(f))} = excluded.${ident(columnOf(f))}`).join(', ')}, updated_at = now()`;
   const [counts] = await tx.query<{ inserted: number; updated: number; total: number }>(
     `with diff as (
        select s.${key} as k, t.${key} is null as is_new,
-              ${jsonOf('s', values)} as new_v,
+              ${jsonOf('s', values)} as new_v, ${jsonOf('s', untracked)} as source_v,
               case when t.${key} is null then null else ${jsonOf('t', values)} end as old_v
        from ${ident(stage.name)} s left join ${table} t on t.org_id = $1 and t.${key} = s.${key}
      ), changed as (
        select k, is_new,
-              case when is_new then jsonb_strip_nulls(new_v)
+              case when is_new then jsonb_strip_nulls(new_v || source_v)
                    else (select jsonb_object_agg(n.key, jsonb_build_object('from', o.value, 'to', n.value))
                          from jsonb_each(new_v) n join jsonb_each(old_v) o on o.key = n.key
                          where n.value is distinct from o.value) end as detail

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
 import { copyLine } from './copy-text.ts';
 import { type Db, ident } from './db.ts';
@@ -74,11 +75,61 @@ export const wrapPglite = (pg: PGliteInterface): Db => ({
   close: () => pg.close(),
 });
 
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
 /**
- * Embedded PostgreSQL in `dataDir` ('memory://' for a throwaway one). PGlite is one connection in this
- * process, so everything on it is serial; two processes must not open the same directory at once.
+ * PGlite keeps the database in this process's memory and writes it back to the directory: a second process
+ * on the same directory would overwrite the first one's work, so the directory is locked. A lock left by a
+ * process that died is taken over.
+ */
+const lockDir = (dir: string): (() => void) => {
+  const path = join(dir, 'kenri.lock');
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      const pid = Number(readFileSync(path, 'utf8'));
+      if (pid && alive(pid))
+        throw new Error(
+          `the kenri store in ${dir} is in use by ${pid === process.pid ? 'this process' : `process ${pid}`}: ` +
+            'close it first, or use PostgreSQL (--db-url) for concurrent use',
+        );
+      rmSync(path, { force: true });
+    }
+  }
+};
+
+/**
+ * Embedded PostgreSQL kept in `dataDir` (its database in dataDir/pglite), or a throwaway one for
+ * 'memory://'. PGlite is one connection in this process, so everything on it is serial.
  */
 export const openPglite = async (dataDir: string): Promise<Db> => {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  return wrapPglite(await PGlite.create(dataDir));
+  if (dataDir.startsWith('memory://')) return wrapPglite(await PGlite.create(dataDir));
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDir(dataDir);
+  try {
+    const db = wrapPglite(await PGlite.create(join(dataDir, 'pglite')));
+    return {
+      ...db,
+      close: async () => {
+        try {
+          await db.close();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 };

@@ -203,7 +203,9 @@ describe.each(storeBackends())('store on $name', (backend) => {
     }
     expect(sizes).toEqual([10, 10, 5]);
     expect(seen).toEqual(keys);
-    const first = (await devicesWithLicences(db, 'acme', { batchSize: 1 }).next()).value![0]!;
+    const next = await devicesWithLicences(db, 'acme', { batchSize: 1 }).next();
+    if (next.done) throw new Error('no devices');
+    const first = next.value[0]!;
     expect(first.users.map((u) => u.user)).toEqual([
       { key: 'suzuki', name: null, email: null },
       { key: 'sato', name: null, email: null },

@@ -11,6 +11,8 @@ export interface TableDef<Row> {
   readonly key: keyof Row & string;
   readonly fields: readonly (keyof Row & string)[];
   readonly types: { readonly [F in keyof Row]: ColumnType };
+  /** Written with a change but not a change by themselves (where a row came from). */
+  readonly untracked: readonly (keyof Row & string)[];
 }
 
 export const columnOf = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -19,11 +21,13 @@ const define = <Row>(
   table: string,
   key: keyof Row & string,
   types: { [F in keyof Row]: ColumnType },
+  untracked: readonly (keyof Row & string)[] = [],
 ): TableDef<Row> => ({
   table,
   key,
   fields: Object.keys(types) as (keyof Row & string)[],
   types,
+  untracked,
 });
 
 export interface AgreementRow {
@@ -116,28 +120,33 @@ export const devicesTable = define<DeviceRow>('devices', 'key', {
   esuYears: 'int[]',
 });
 
-export const licencesTable = define<LicenceRow>('licences', 'key', {
-  key: 'text',
-  channel: 'text',
-  programme: 'text',
-  agreementNumber: 'text',
-  sku: 'text',
-  kind: 'text',
-  assignment: 'text',
-  softwareAssurance: 'boolean',
-  quantity: 'int',
-  product: 'text',
-  edition: 'text',
-  version: 'text',
-  components: 'text[]',
-  language: 'text',
-  muiPacks: 'text[]',
-  oemVendor: 'text',
-  expires: 'date',
-  deviceKey: 'text',
-  userKey: 'text',
-  source: 'text',
-});
+export const licencesTable = define<LicenceRow>(
+  'licences',
+  'key',
+  {
+    key: 'text',
+    channel: 'text',
+    programme: 'text',
+    agreementNumber: 'text',
+    sku: 'text',
+    kind: 'text',
+    assignment: 'text',
+    softwareAssurance: 'boolean',
+    quantity: 'int',
+    product: 'text',
+    edition: 'text',
+    version: 'text',
+    components: 'text[]',
+    language: 'text',
+    muiPacks: 'text[]',
+    oemVendor: 'text',
+    expires: 'date',
+    deviceKey: 'text',
+    userKey: 'text',
+    source: 'text',
+  },
+  ['source'],
+);
 
 export const imagesTable = define<ImageRow>('images', 'key', {
   key: 'text',

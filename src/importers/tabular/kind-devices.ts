@@ -1,0 +1,121 @@
+import { type DeviceRow, devicesTable, type LicenceRow, licencesTable } from '../../store/tables.ts';
+import { listOfIntegers } from './cells.ts';
+import { type ImportKindHandler, nullable, target } from './kind.ts';
+import { preinstalledKey, readLicence } from './kind-licences.ts';
+
+/** Model field → file column for the licence a device came with. */
+const OS_COLUMNS: Record<string, string> = {
+  channel: 'os_channel',
+  product: 'os_product',
+  edition: 'os_edition',
+  version: 'os_version',
+  language: 'os_language',
+};
+
+const DEVICE_FIELDS: readonly [string, keyof DeviceRow][] = [
+  ['name', 'name'],
+  ['serial', 'serial'],
+  ['vendor', 'vendor'],
+  ['model', 'model'],
+  ['first_imaged_with', 'firstImagedWith'],
+  ['primary_user', 'primaryUser'],
+  ['users', 'users'],
+  ['esu_years', 'esuYears'],
+];
+
+const OS_IDENTITY = ['os_product', 'os_edition', 'os_version'] as const;
+
+export const devicesKind: ImportKindHandler = {
+  targets: (columns) => [
+    target(devicesTable, [
+      'key',
+      ...DEVICE_FIELDS.filter(([c]) => columns.has(c) || (c === 'serial' && columns.has('key'))).map(
+        ([, f]) => f,
+      ),
+    ]),
+    ...(OS_IDENTITY.some((c) => columns.has(c))
+      ? [
+          target(licencesTable, [
+            'key',
+            'channel',
+            'kind',
+            'assignment',
+            'product',
+            'edition',
+            'version',
+            'components',
+            'deviceKey',
+            'source',
+            ...(columns.has('os_language') ? (['language'] as const) : []),
+            ...(columns.has('vendor') ? (['oemVendor'] as const) : []),
+          ]),
+        ]
+      : []),
+  ],
+  headerProblem: (columns) => {
+    if (!['key', 'serial', 'name'].some((c) => columns.has(c)))
+      return 'a devices file needs a serial column or a name column (シリアル番号 / デバイス名) to tell devices apart';
+    const os = OS_IDENTITY.filter((c) => columns.has(c));
+    if (os.length > 0 && os.length < OS_IDENTITY.length)
+      return `the preinstalled OS needs all of ${OS_IDENTITY.join(', ')}; missing ${OS_IDENTITY.filter((c) => !columns.has(c)).join(', ')}`;
+    return undefined;
+  },
+  keyColumn: (columns) => (columns.has('key') ? 'key' : columns.has('serial') ? 'serial' : 'name'),
+  read: (r, source) => {
+    const serial = r.get('serial');
+    const name = r.get('name');
+    const key = r.get('key') ?? serial ?? name;
+    let ok = true;
+    if (!key) {
+      if (!['key', 'serial', 'name'].some((c) => r.failed(c)))
+        r.issue(r.has('serial') ? 'serial' : 'name', 'empty: a device needs a serial number or a name');
+      ok = false;
+    }
+    const esu = r.get<string[]>('esu_years');
+    const esuYears = esu ? listOfIntegers(esu) : undefined;
+    if (esu && (!esuYears || esuYears.some((y) => y < 1 || y > 3))) {
+      r.issue('esu_years', `'${esu.join(';')}' is not a list of ESU years`, ['1', '2', '3', '1;2', '1;2;3']);
+      ok = false;
+    }
+    const users = r.get<string[]>('users');
+    const device: Omit<DeviceRow, 'key'> = {
+      name: nullable(name),
+      serial: nullable(serial),
+      vendor: nullable(r.get('vendor')),
+      model: nullable(r.get('model')),
+      firstImagedWith: nullable(r.get('first_imaged_with')),
+      primaryUser: nullable(r.get('primary_user')),
+      users: users ? [...new Set(users)] : null,
+      esuYears: esuYears ? [...new Set(esuYears)].sort() : null,
+    };
+    let preinstalled: LicenceRow | undefined;
+    if (OS_IDENTITY.some((c) => r.get(c) !== undefined || r.failed(c))) {
+      const channel = r.get('os_channel') ?? 'oem';
+      const licence = readLicence(
+        r,
+        {
+          channel,
+          product: r.get('os_product'),
+          edition: r.get('os_edition'),
+          version: r.get('os_version'),
+          language: r.get('os_language'),
+        },
+        OS_COLUMNS,
+      );
+      if (!licence) ok = false;
+      else if (key)
+        preinstalled = {
+          ...licence,
+          key: preinstalledKey(key),
+          oemVendor: licence.channel === 'oem' ? device.vendor : null,
+          deviceKey: key,
+          userKey: null,
+          source,
+        };
+    }
+    if (!ok || !key) return undefined;
+    const rows: Record<string, object> = { devices: { key, ...device } };
+    if (preinstalled) rows.licences = preinstalled;
+    return rows;
+  },
+};

@@ -1,0 +1,194 @@
+import { LicenceInput } from '../../model/facts.ts';
+import type { InputIssue } from '../../model/input-error.ts';
+import { resolveIdentity } from '../../model/normalise.ts';
+import { type LicenceRow, licencesTable } from '../../store/tables.ts';
+import { checkWith, type ImportKindHandler, nullable, reportAt, type StoreCheck, target } from './kind.ts';
+import type { RowReader } from './row-reader.ts';
+
+/** Model field → file column, for licences files. */
+const LICENCE_COLUMNS: Record<string, string> = {
+  softwareAssurance: 'software_assurance',
+  agreementNumber: 'agreement_number',
+  muiPacks: 'mui_packs',
+  oemVendor: 'oem_vendor',
+};
+
+/**
+ * The stable key of a licence: agreement number (or channel) / SKU (or product:edition:version), then the
+ * device or user it is assigned to. The same licence imported again lands on the same row.
+ */
+export const licenceKey = (l: {
+  agreementNumber: string | null;
+  sku: string | null;
+  channel: string;
+  product: string;
+  edition: string;
+  version: string;
+  deviceKey: string | null;
+  userKey: string | null;
+}): string =>
+  [
+    l.agreementNumber ?? l.channel,
+    l.sku ?? `${l.product}:${l.edition}:${l.version}`,
+    l.deviceKey ? `device:${l.deviceKey}` : l.userKey ? `user:${l.userKey}` : undefined,
+  ]
+    .filter(Boolean)
+    .join('/');
+
+export const preinstalledKey = (deviceKey: string): string => `${deviceKey}#preinstalled`;
+
+const list = (joined: string): string[] | null => (joined ? joined.split(',') : null);
+
+/**
+ * Checks a licence against the input model and the catalogue, as the engine would read it, and returns the
+ * row to store. `columnOf` names the file column of each model field (devices files say os_product).
+ */
+export const readLicence = (
+  r: RowReader,
+  input: Record<string, unknown>,
+  columnOf: Record<string, string>,
+): Omit<LicenceRow, 'key' | 'deviceKey' | 'userKey' | 'source'> | undefined => {
+  const raw = checkWith(r, LicenceInput, input, columnOf);
+  if (!raw) return undefined;
+  const issues: InputIssue[] = [];
+  const id = resolveIdentity(raw, 'licence', issues);
+  if (raw.channel === 'volume' && raw.programme === undefined)
+    issues.push({
+      path: 'licence.programme',
+      message: 'a volume licence needs its programme',
+      expected: LicenceInput.shape.programme.unwrap().options,
+    });
+  if (raw.channel !== 'volume' && raw.programme !== undefined)
+    issues.push({ path: 'licence.programme', message: `an ${raw.channel} licence has no volume programme` });
+  // Volume programmes sell Windows desktop only as an upgrade (RR-13).
+  const kind = raw.kind ?? (raw.channel === 'volume' && id?.product === 'windows' ? 'upgrade' : 'full');
+  if (raw.channel === 'volume' && id?.product === 'windows' && kind === 'full')
+    issues.push({
+      path: 'licence.kind',
+      message: 'volume programmes offer no full Windows desktop licence (RR-13)',
+      expected: ['upgrade'],
+    });
+  if (issues.length || !id) {
+    reportAt(r, issues, columnOf);
+    return undefined;
+  }
+  return {
+    channel: raw.channel,
+    programme: nullable(raw.programme),
+    agreementNumber: nullable(raw.agreementNumber),
+    sku: nullable(raw.sku),
+    kind,
+    assignment: raw.assignment,
+    softwareAssurance: raw.softwareAssurance,
+    quantity: nullable(raw.quantity),
+    product: id.product,
+    edition: id.edition,
+    version: id.version,
+    components: list(id.components),
+    language: nullable(id.language),
+    muiPacks: list(id.muiPacks),
+    oemVendor: nullable(raw.oemVendor),
+    expires: nullable(raw.expires),
+  };
+};
+
+const missingReferences =
+  (column: 'device' | 'user', field: 'device_key' | 'user_key', table: 'devices' | 'users'): StoreCheck =>
+  async (tx, org, stages) => {
+    const stage = stages.get('licences');
+    if (!stage) return [];
+    const rows = await tx.query<{ line: number; ref: string }>(
+      `select s.line, s.${field} as ref from ${stage.name} s
+       where s.${field} is not null
+         and not exists (select 1 from ${table} t where t.org_id = $1 and t.key = s.${field})
+       order by s.line limit 1000`,
+      [org],
+    );
+    return rows.map((row) => ({
+      line: row.line,
+      column,
+      message: `no ${column} '${row.ref}' in this organisation: import the ${table} first`,
+    }));
+  };
+
+const OPTIONAL: readonly [string, keyof LicenceRow][] = [
+  ['programme', 'programme'],
+  ['quantity', 'quantity'],
+  ['language', 'language'],
+  ['mui_packs', 'muiPacks'],
+  ['oem_vendor', 'oemVendor'],
+  ['expires', 'expires'],
+];
+
+export const licencesKind: ImportKindHandler = {
+  targets: (columns) => [
+    target(
+      licencesTable,
+      [
+        'key',
+        'channel',
+        'product',
+        'edition',
+        'version',
+        'components',
+        'agreementNumber',
+        'sku',
+        'deviceKey',
+        'userKey',
+        'source',
+        ...OPTIONAL.filter(([c]) => columns.has(c)).map(([, f]) => f),
+        ...(columns.has('kind') ? (['kind'] as const) : []),
+        ...(columns.has('assignment') ? (['assignment'] as const) : []),
+        ...(columns.has('software_assurance') ? (['softwareAssurance'] as const) : []),
+      ],
+      ['kind', 'assignment', 'softwareAssurance'],
+    ),
+  ],
+  keyColumn: (columns) =>
+    columns.has('sku') ? 'sku' : columns.has('agreement_number') ? 'agreement_number' : 'product',
+  read: (r, source) => {
+    const device = r.get('device');
+    const user = r.get('user');
+    const assignment = r.get('assignment') ?? (user ? 'user' : 'device');
+    let ok = true;
+    if (device && user) {
+      r.issue('user', 'a licence is assigned to a device or to a user, not both');
+      ok = false;
+    } else if (assignment === 'user' && device) {
+      r.issue('device', 'a per-user licence is assigned to a user, not to a device');
+      ok = false;
+    } else if (assignment === 'device' && user) {
+      r.issue('user', 'a per-device licence is assigned to a device, not to a user');
+      ok = false;
+    }
+    const licence = readLicence(
+      r,
+      {
+        channel: r.get('channel'),
+        programme: r.get('programme'),
+        kind: r.get('kind'),
+        assignment,
+        softwareAssurance: r.get<boolean>('software_assurance'),
+        agreementNumber: r.get('agreement_number'),
+        sku: r.get('sku'),
+        quantity: r.get<number>('quantity'),
+        product: r.get('product'),
+        edition: r.get('edition'),
+        version: r.get('version'),
+        components: r.get<string[]>('components'),
+        language: r.get('language'),
+        muiPacks: r.get<string[]>('mui_packs'),
+        oemVendor: r.get('oem_vendor'),
+        expires: r.get('expires'),
+      },
+      LICENCE_COLUMNS,
+    );
+    if (!licence || !ok) return undefined;
+    const refs = { deviceKey: nullable(device), userKey: nullable(user) };
+    return { licences: { ...licence, ...refs, key: licenceKey({ ...licence, ...refs }), source } };
+  },
+  check: async (tx, org, stages) => [
+    ...(await missingReferences('device', 'device_key', 'devices')(tx, org, stages)),
+    ...(await missingReferences('user', 'user_key', 'users')(tx, org, stages)),
+  ],
+};

@@ -1,0 +1,7 @@
+export * from './catalogue-search.ts';
+export * from './mak-ledger.ts';
+export * from './orders.ts';
+export * from './product-key.ts';
+export * from './quote.ts';
+export * from './readiness.ts';
+export * from './scripts.ts';

@@ -1,4 +1,5 @@
 export * from './catalogue-search.ts';
+export * from './kit.ts';
 export * from './mak-ledger.ts';
 export * from './orders.ts';
 export * from './product-key.ts';

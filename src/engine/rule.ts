@@ -43,10 +43,8 @@ export interface Reason {
   readonly rule: Rule;
   readonly text: Text;
   readonly remedies?: readonly Remedy[];
-  /** Index into the reason table. */
+  /** Index into the reason table; keys the memoised clause and remedy lists of a verdict. */
   readonly index: number;
-  /** 2^index: a verdict's reasons add up to a number that keys its memoised clause and remedy lists. */
-  readonly bit: number;
 }
 
 const allRules = new Map<string, Rule>();
@@ -60,14 +58,9 @@ export const rule = (r: Rule): Rule => {
   return r;
 };
 
-// Reason bits must stay exact integers in a double.
-const MAX_REASONS = 53;
-
 export const reason = (r: Rule, text: Text, remedies?: readonly Remedy[]): Reason => {
   const index = allReasons.length;
-  if (index >= MAX_REASONS) throw new Error(`more than ${MAX_REASONS} reasons: widen the verdict memo key`);
-  const bit = 2 ** index;
-  const made: Reason = remedies ? { rule: r, text, remedies, index, bit } : { rule: r, text, index, bit };
+  const made: Reason = remedies ? { rule: r, text, remedies, index } : { rule: r, text, index };
   allReasons.push(made);
   return made;
 };

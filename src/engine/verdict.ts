@@ -20,15 +20,22 @@ export type Verdict =
 
 export type VerdictKind = Verdict['verdict'];
 
-// Verdicts for the same set of reasons cite the same clauses: compute each list once. The key is the sum of
-// the reasons' bits (each reason appears at most once in a verdict), so no string is built per verdict.
-const citeMemo = new Map<number, readonly ClauseId[]>();
-const remedyMemo = new Map<number, readonly Remedy[]>();
+// Verdicts for the same reasons cite the same clauses: compute each list once. Up to seven reasons with
+// indices below 127 pack into one exact integer (7 bits each), so the common case builds no string.
+const citeMemo = new Map<number | string, readonly ClauseId[]>();
+const remedyMemo = new Map<number | string, readonly Remedy[]>();
 
-export const reasonKey = (reasons: readonly Reason[]): number => {
-  let k = 0;
-  for (const r of reasons) k += r.bit;
-  return k;
+export const reasonKey = (reasons: readonly Reason[]): number | string => {
+  if (reasons.length <= 7) {
+    let k = 0;
+    let packed = true;
+    for (const r of reasons) {
+      if (r.index >= 127) packed = false;
+      k = k * 128 + r.index + 1;
+    }
+    if (packed) return k;
+  }
+  return reasons.map((r) => r.index).join(',');
 };
 
 export const citesOf = (reasons: readonly Reason[], key = reasonKey(reasons)): readonly ClauseId[] => {

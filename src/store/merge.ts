@@ -103,6 +103,8 @@ export const mergeStage = async <Row>(
     written.length === 0
       ? 'do nothing'
       : `do update set ${written.map((f) => `${ident(columnOf(f))} = excluded.${ident(columnOf(f))}`).join(', ')}, updated_at = now()`;
+  // The diff sorts and hashes every staged row; the default 4 MB spills a large import to disk.
+  await tx.exec(`set local work_mem = '64MB'`);
   const [counts] = await tx.query<{ inserted: number; updated: number; total: number }>(
     `with diff as (
        select s.${key} as k, t.${key} is null as is_new,
@@ -144,7 +146,10 @@ export const addCounts = (a: MergeCounts, b: MergeCounts): MergeCounts => ({
 
 export interface UpsertOptions<Row> {
   readonly actor: string;
-  /** Fields to write; on existing rows the others keep their stored values (default: all). */
+  /**
+   * Fields to write; on existing rows the others keep their stored values, on new rows they take the
+   * column default. Default: the fields the rows carry (give every row the same fields).
+   */
   readonly fields?: readonly (keyof Row & string)[];
 }
 
@@ -162,7 +167,8 @@ export const upsertRows = async <Row>(
       r[def.key] ? [] : [{ path: `${def.table}[${i}].${def.key}`, message: 'required field missing' }],
     );
     if (missingKey.length) throw new InputError(missingKey);
-    const stage = await openStage(tx, def, options.fields);
+    const carried = def.fields.filter((f) => rows.some((r) => r[f] !== undefined));
+    const stage = await openStage(tx, def, options.fields ?? carried);
     await stageRows(
       tx,
       stage,

@@ -68,27 +68,30 @@ export const openPostgres = async (url: string, options: { max?: number } = {}):
   const pool = new pg.Pool({ connectionString: url, types, max: options.max ?? 10 });
   // An idle client that loses its server must not crash the process; the next query reports the error.
   pool.on('error', () => {});
-  const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
+    let broken = false;
     try {
-      return await fn(client);
+      await client.query('begin');
+      const result = await fn(onClient(client));
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is discarded rather than handed to the next caller.
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   };
-  const transaction = <T>(fn: (tx: Db) => Promise<T>): Promise<T> =>
-    withClient(async (client) => {
-      await client.query('begin');
-      try {
-        const result = await fn(onClient(client));
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => {});
-        throw error;
-      }
-    });
-  await withClient(async () => {}); // fail now, with the server's message, if the URL is wrong
+  try {
+    (await pool.connect()).release(); // fail now, with the server's message, if the URL is wrong
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   return {
     kind: 'postgres',
     query: async <T>(sql: string, params: readonly unknown[] = []) =>

@@ -138,12 +138,6 @@ export const mergeStage = async <Row>(
   return { inserted, updated, unchanged: total - inserted - updated };
 };
 
-export const addCounts = (a: MergeCounts, b: MergeCounts): MergeCounts => ({
-  inserted: a.inserted + b.inserted,
-  updated: a.updated + b.updated,
-  unchanged: a.unchanged + b.unchanged,
-});
-
 export interface UpsertOptions<Row> {
   readonly actor: string;
   /**

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerFleet } from './commands/fleet.ts';
+import { registerImport } from './commands/import.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerSchema } from './commands/schema.ts';
 import { EXIT, reportError } from './exit.ts';
@@ -16,6 +17,7 @@ registerCheck(program);
 registerExplain(program);
 registerSchema(program);
 registerFleet(program);
+registerImport(program);
 registerPlan(program);
 
 try {

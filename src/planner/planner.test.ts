@@ -112,4 +112,30 @@ describe('FleetPlanner', () => {
     expect(summary.totals.denied).toBe(3);
     expect(summary.purchases.find((p) => p.remedy === 'buy-volume-licence')?.quantity).toBe(1);
   });
+
+  it('tells a Home PC to get a qualifying OS rather than an Enterprise licence the pool still has', () => {
+    const pool = {
+      id: 'ea-ent',
+      channel: 'volume',
+      programme: 'ea',
+      product: 'windows',
+      edition: 'enterprise',
+      version: '10',
+      quantity: 5,
+    };
+    const home = { ...oemPro, edition: 'home' };
+    const { decisions, summary } = planFor(
+      fleet(
+        [pool],
+        [
+          { id: 'PC-HOME', licences: [home] },
+          { id: 'PC-PRO', licences: [oemPro] },
+        ],
+      ),
+    );
+    expect(decisions.map((d) => d.verdict.verdict)).toEqual(['denied', 'allowed']);
+    expect(decisions[0]!.verdict.cites).toContain('RR-14');
+    expect(summary.purchases.map((p) => p.remedy)).toEqual(['buy-qualifying-os']);
+    expect(summary.pools[0]?.allocated).toBe(1);
+  });
 });

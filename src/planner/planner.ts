@@ -127,6 +127,9 @@ export class FleetPlanner {
 
   /** Tries each pool with room: a pooled licence is spent only when it turns the verdict to allowed. */
   private tryPools(device: Device): DeviceDecision | undefined {
+    // When a pooled licence with room does not clear the device, what still blocks it (a qualifying OS,
+    // say) is the better answer: the licence it lacked is already in the pool, so it need not be bought.
+    let blocked: DeviceDecision | undefined;
     for (const pool of this.devicePools) {
       if (pool.remaining <= 0) continue;
       const q = this.question(withLicence(device, pool.licence));
@@ -135,8 +138,9 @@ export class FleetPlanner {
         pool.remaining--;
         return { question: q, verdict, allocated: pool.licence };
       }
+      blocked ??= { question: q, verdict, allocated: undefined };
     }
-    if (device.users.length === 0) return undefined;
+    if (device.users.length === 0) return blocked;
     for (const pool of this.userPools) {
       const missing = device.users.filter(
         (u) => !this.userHolds.has(u.id) && !u.licences.includes(pool.licence),
@@ -151,7 +155,7 @@ export class FleetPlanner {
         return { question: q, verdict, allocated: pool.licence };
       }
     }
-    return undefined;
+    return blocked;
   }
 
   private record({ question, verdict }: DeviceDecision): void {

@@ -79,7 +79,9 @@ export class FleetPlanner {
     for (const l of context.organisationLicences) {
       // The plan itself is the count of devices imaged under each Open number (RR-12): it starts at zero.
       if (l.countLimited && l.agreementNumber !== undefined) this.openUsage[l.agreementNumber] = 0;
-      if (l.product !== context.image.product || l.quantity === undefined) continue;
+      // Only a licence of the image's own product and edition can license a device for it.
+      const image = context.image;
+      if (l.product !== image.product || l.edition !== image.edition || l.quantity === undefined) continue;
       (l.assignment === 'user' ? this.userPools : this.devicePools).push({
         licence: l,
         remaining: l.quantity,

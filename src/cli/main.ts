@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerFleet } from './commands/fleet.ts';
 import { registerImport } from './commands/import.ts';
@@ -18,6 +19,7 @@ registerExplain(program);
 registerSchema(program);
 registerFleet(program);
 registerImport(program);
+registerDemo(program);
 registerPlan(program);
 
 try {

@@ -25,7 +25,7 @@ import {
   withStoreOptions,
 } from '../store-context.ts';
 
-interface PlanFlags extends StoreFlags {
+export interface PlanFlags extends StoreFlags {
   image: string;
   asOf?: string;
   lang?: string;
@@ -121,6 +121,72 @@ export const emit = async (
   }
 };
 
+/** Plans an image for every device of the organisation and prints or writes the result. */
+export const runPlanCommand = async (flags: PlanFlags): Promise<void> => {
+  const lang: Lang = flags.lang ? parseLang(flags.lang) : defaultLang();
+  const asOf = parseAsOf(flags.asOf);
+  const format = parseFormat(flags);
+  if (!(IMAGED_BY as readonly string[]).includes(flags.imagedBy))
+    throw new UsageError(`--imaged-by: expected one of ${IMAGED_BY.join(', ')}`);
+  const org = orgOf(flags);
+  await usingStore(flags, async (db) => {
+    await requireOrganisation(db, org);
+    const img = await resolvePlanImage(db, org, flags.image);
+    const total = await countDevices(db, org);
+    const bar =
+      process.stderr.isTTY && total > 2000
+        ? new cliProgress.SingleBar(
+            { format: 'plan [{bar}] {value}/{total} devices' },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+    bar?.start(total, 0);
+    const result = await runPlan(db, {
+      org,
+      asOf,
+      image: img.image,
+      imageInput: img.input,
+      imageKey: img.key,
+      imagedBy: flags.imagedBy as (typeof IMAGED_BY)[number],
+      actor: actor(),
+      onProgress: (n) => bar?.update(n),
+    });
+    bar?.stop();
+    const s = result.summary;
+    const wantDevices = flags.devices || format === 'csv' || format === 'xlsx';
+    const verdicts = wantDevices ? await allVerdicts(db, org, result.planId) : [];
+    const header: Table = {
+      title: lang === 'ja' ? 'kenri 展開計画' : 'kenri deployment plan',
+      columns: [
+        { key: 'k', label: lang === 'ja' ? '項目' : 'item' },
+        { key: 'v', label: lang === 'ja' ? '値' : 'value' },
+      ],
+      rows: [
+        { k: lang === 'ja' ? '組織' : 'organisation', v: org },
+        {
+          k: lang === 'ja' ? 'イメージ' : 'image',
+          v: `${img.key}: ${displayName(img.image.product, img.image.edition, img.image.version)} (${img.image.language}, ${img.image.media})`,
+        },
+        { k: lang === 'ja' ? '判定日' : 'as of', v: asOf },
+        { k: lang === 'ja' ? '計画 ID' : 'plan id', v: result.planId },
+        { k: lang === 'ja' ? 'ルールのバージョン' : 'rules version', v: result.rulesVersion },
+      ],
+    };
+    const tables = [header, totalsTable(s, lang), reasonsTable(s, lang), purchasesTable(s, lang)];
+    if (s.pools.length > 0) tables.push(poolsTable(s, lang));
+    if (wantDevices) tables.push(devicesTable(verdicts, lang));
+    await emit(tables, format, flags.out, {
+      planId: result.planId,
+      org,
+      asOf,
+      image: img.input,
+      rulesVersion: result.rulesVersion,
+      summary: s,
+      ...(wantDevices ? { devices: verdicts } : {}),
+    });
+  });
+};
+
 export const registerPlan = (program: Command): void => {
   const plan = withStoreOptions(
     program
@@ -135,70 +201,7 @@ export const registerPlan = (program: Command): void => {
       .option('--out <file>', 'write the output to a file (needed for xlsx)')
       .option('--devices', 'list every device with its verdict (always included in csv and xlsx)'),
   );
-  plan.action(async (flags: PlanFlags) => {
-    const lang: Lang = flags.lang ? parseLang(flags.lang) : defaultLang();
-    const asOf = parseAsOf(flags.asOf);
-    const format = parseFormat(flags);
-    if (!(IMAGED_BY as readonly string[]).includes(flags.imagedBy))
-      throw new UsageError(`--imaged-by: expected one of ${IMAGED_BY.join(', ')}`);
-    const org = orgOf(flags);
-    await usingStore(flags, async (db) => {
-      await requireOrganisation(db, org);
-      const img = await resolvePlanImage(db, org, flags.image);
-      const total = await countDevices(db, org);
-      const bar =
-        process.stderr.isTTY && total > 2000
-          ? new cliProgress.SingleBar(
-              { format: 'plan [{bar}] {value}/{total} devices' },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
-      bar?.start(total, 0);
-      const result = await runPlan(db, {
-        org,
-        asOf,
-        image: img.image,
-        imageInput: img.input,
-        imageKey: img.key,
-        imagedBy: flags.imagedBy as (typeof IMAGED_BY)[number],
-        actor: actor(),
-        onProgress: (n) => bar?.update(n),
-      });
-      bar?.stop();
-      const s = result.summary;
-      const wantDevices = flags.devices || format === 'csv' || format === 'xlsx';
-      const verdicts = wantDevices ? await allVerdicts(db, org, result.planId) : [];
-      const header: Table = {
-        title: lang === 'ja' ? 'kenri 展開計画' : 'kenri deployment plan',
-        columns: [
-          { key: 'k', label: lang === 'ja' ? '項目' : 'item' },
-          { key: 'v', label: lang === 'ja' ? '値' : 'value' },
-        ],
-        rows: [
-          { k: lang === 'ja' ? '組織' : 'organisation', v: org },
-          {
-            k: lang === 'ja' ? 'イメージ' : 'image',
-            v: `${img.key}: ${displayName(img.image.product, img.image.edition, img.image.version)} (${img.image.language}, ${img.image.media})`,
-          },
-          { k: lang === 'ja' ? '判定日' : 'as of', v: asOf },
-          { k: lang === 'ja' ? '計画 ID' : 'plan id', v: result.planId },
-          { k: lang === 'ja' ? 'ルールのバージョン' : 'rules version', v: result.rulesVersion },
-        ],
-      };
-      const tables = [header, totalsTable(s, lang), reasonsTable(s, lang), purchasesTable(s, lang)];
-      if (s.pools.length > 0) tables.push(poolsTable(s, lang));
-      if (wantDevices) tables.push(devicesTable(verdicts, lang));
-      await emit(tables, format, flags.out, {
-        planId: result.planId,
-        org,
-        asOf,
-        image: img.input,
-        rulesVersion: result.rulesVersion,
-        summary: s,
-        ...(wantDevices ? { devices: verdicts } : {}),
-      });
-    });
-  });
+  plan.action((flags: PlanFlags) => runPlanCommand(flags));
 
   withStoreOptions(
     program

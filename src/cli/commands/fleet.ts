@@ -5,8 +5,9 @@ import { agreementPosition, licencePosition } from '../../reports/licence-positi
 import { defaultDataDir } from '../../store/db.ts';
 import { devicesWithLicences } from '../../store/fleet.ts';
 import { ensureOrganisation } from '../../store/organisations.ts';
-import { defaultLang, parseLang, UsageError } from '../lang.ts';
-import { FORMATS, type Format, type Table } from '../output/table.ts';
+import { defaultLang, parseLang } from '../lang.ts';
+import { emit, formatOf } from '../output/emit.ts';
+import type { Table } from '../output/table.ts';
 import {
   actor,
   orgOf,
@@ -16,7 +17,6 @@ import {
   usingStore,
   withStoreOptions,
 } from '../store-context.ts';
-import { emit } from './plan.ts';
 
 interface OutputFlags extends StoreFlags {
   lang?: string;
@@ -27,14 +27,6 @@ interface OutputFlags extends StoreFlags {
 }
 
 const L = (lang: Lang, ja: string, en: string) => (lang === 'ja' ? ja : en);
-
-const formatOf = (flags: OutputFlags): Format => {
-  const f = flags.json ? 'json' : (flags.format ?? 'table');
-  if (!(FORMATS as readonly string[]).includes(f))
-    throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}`);
-  if (f === 'xlsx' && !flags.out) throw new UsageError('--format xlsx needs --out FILE');
-  return f as Format;
-};
 
 const outputOptions = (cmd: Command): Command =>
   cmd

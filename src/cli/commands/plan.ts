@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { displayName } from '../../catalogue/catalogue.ts';
@@ -12,7 +12,8 @@ import { countDevices } from '../../store/devices.ts';
 import { getImage, listImages, upsertImages } from '../../store/images.ts';
 import { loadPlan, type PlanVerdict, planVerdicts } from '../../store/plans.ts';
 import { defaultLang, parseLang, UsageError } from '../lang.ts';
-import { FORMATS, type Format, renderCsv, renderText, type Table, writeXlsx } from '../output/table.ts';
+import { emit, formatOf } from '../output/emit.ts';
+import type { Table } from '../output/table.ts';
 import { devicesTable, poolsTable, purchasesTable, reasonsTable, totalsTable } from '../plan-tables.ts';
 import { readStructured } from '../read-input.ts';
 import {
@@ -83,49 +84,14 @@ const allVerdicts = async (db: Db, org: string, planId: number): Promise<PlanVer
   return out;
 };
 
-const parseFormat = (flags: PlanFlags): Format => {
-  const f = flags.json ? 'json' : (flags.format ?? 'table');
-  if (!(FORMATS as readonly string[]).includes(f))
-    throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}`);
-  if ((f === 'xlsx' || f === 'csv') && !flags.out && f === 'xlsx')
-    throw new UsageError('--format xlsx needs --out FILE');
-  return f as Format;
-};
-
-export const emit = async (
-  tables: Table[],
-  format: Format,
-  out: string | undefined,
-  json: unknown,
-): Promise<void> => {
-  switch (format) {
-    case 'json': {
-      const text = `${JSON.stringify(json, null, 2)}\n`;
-      if (out) writeFileSync(out, text);
-      else process.stdout.write(text);
-      return;
-    }
-    case 'csv': {
-      // One CSV holds one table: the most detailed one, which is last.
-      const text = renderCsv(tables[tables.length - 1]!);
-      if (out) writeFileSync(out, text);
-      else process.stdout.write(text);
-      return;
-    }
-    case 'xlsx':
-      await writeXlsx(tables, out!);
-      process.stdout.write(`${out}\n`);
-      return;
-    case 'table':
-      process.stdout.write(`${tables.map(renderText).join('\n\n')}\n`);
-  }
-};
+// Kept for callers that import it from here.
+export { emit } from '../output/emit.ts';
 
 /** Plans an image for every device of the organisation and prints or writes the result. */
 export const runPlanCommand = async (flags: PlanFlags): Promise<void> => {
   const lang: Lang = flags.lang ? parseLang(flags.lang) : defaultLang();
   const asOf = parseAsOf(flags.asOf);
-  const format = parseFormat(flags);
+  const format = formatOf(flags);
   if (!(IMAGED_BY as readonly string[]).includes(flags.imagedBy))
     throw new UsageError(`--imaged-by: expected one of ${IMAGED_BY.join(', ')}`);
   const org = orgOf(flags);

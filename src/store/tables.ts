@@ -56,6 +56,9 @@ export interface DeviceRow {
   primaryUser: string | null;
   users: string[] | null;
   esuYears: number[] | null;
+  /** What the device runs now, as catalogue ids (Windows 7 Professional by downgrade: '7', 'pro'). */
+  runningEdition: string | null;
+  runningVersion: string | null;
 }
 
 export interface LicenceRow {
@@ -118,6 +121,8 @@ export const devicesTable = define<DeviceRow>('devices', 'key', {
   primaryUser: 'text',
   users: 'text[]',
   esuYears: 'int[]',
+  runningEdition: 'text',
+  runningVersion: 'text',
 });
 
 export const licencesTable = define<LicenceRow>(

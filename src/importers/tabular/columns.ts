@@ -221,6 +221,40 @@ export const COLUMNS: { readonly [K in ImportKind]: readonly ColumnSpec[] } = {
       },
     },
     {
+      name: 'running_version',
+      aliases: [
+        '稼働OS',
+        '現在のOS',
+        '稼働OSバージョン',
+        '現在のOSバージョン',
+        '稼働バージョン',
+        'running os',
+        'current os',
+      ],
+      required: false,
+      type: 'identifier',
+      description: {
+        ja: '今動いている Windows のバージョン（7 など。ダウングレードで使う Windows 7 もここ）。「Windows 7 Professional」のようにエディションまで書いてもよい',
+        en: 'Version of the Windows the device runs now (7, … — Windows 7 run by downgrade goes here); "Windows 7 Professional" with the edition is read too',
+      },
+    },
+    {
+      name: 'running_edition',
+      aliases: [
+        '稼働エディション',
+        '稼働OSエディション',
+        '現在のエディション',
+        '現在のOSエディション',
+        'current edition',
+      ],
+      required: false,
+      type: 'identifier',
+      description: {
+        ja: '今動いている Windows のエディション（pro、enterprise など）',
+        en: 'Edition of the Windows the device runs now (pro, enterprise, …)',
+      },
+    },
+    {
       name: 'esu_years',
       aliases: ['ESU', 'ESU年', 'ESU年度', 'ESU購入年'],
       required: false,

@@ -58,6 +58,8 @@ describe.each(storeBackends())('tabular import on $name', (backend) => {
       primaryUser: 'yamada.yuki',
       users: null,
       esuYears: [1, 2],
+      runningEdition: null,
+      runningVersion: null,
     });
     expect(await getLicence(db, 'sample', 'R2Z12345#preinstalled')).toMatchObject({
       channel: 'oem',

@@ -1,7 +1,9 @@
+import { resolveEdition, resolveVersion } from '../../catalogue/catalogue.ts';
 import { type DeviceRow, devicesTable, type LicenceRow, licencesTable } from '../../store/tables.ts';
 import { listOfIntegers } from './cells.ts';
 import { type ImportKindHandler, nullable, target } from './kind.ts';
 import { preinstalledKey, readLicence } from './kind-licences.ts';
+import type { RowReader } from './row-reader.ts';
 
 /** Model field → file column for the licence a device came with. */
 const OS_COLUMNS: Record<string, string> = {
@@ -25,6 +27,43 @@ const DEVICE_FIELDS: readonly [string, keyof DeviceRow][] = [
 
 const OS_IDENTITY = ['os_product', 'os_edition', 'os_version'] as const;
 
+const RUNNING = ['running_version', 'running_edition'] as const;
+
+/**
+ * What the device runs now, resolved through the catalogue like the os_* columns. People write the running
+ * OS the way Windows names itself ("Windows 7 Professional"), so a leading "Windows" is dropped and an
+ * edition after the version is read when no running_edition column says otherwise.
+ */
+const readRunning = (r: RowReader): Pick<DeviceRow, 'runningVersion' | 'runningEdition'> | undefined => {
+  const versionCell = r.get('running_version');
+  const editionCell = r.get('running_edition');
+  if (versionCell === undefined) {
+    if (editionCell === undefined) return { runningVersion: null, runningEdition: null };
+    r.issue('running_version', 'give the version the device runs with its edition (7, 10, …)');
+    return undefined;
+  }
+  const text = versionCell.replace(/^(microsoft\s*)?windows(\(r\))?\s*/i, '');
+  const [head = '', ...rest] = text.split(/\s+/);
+  const whole = resolveVersion('windows', text);
+  const version = typeof whole === 'string' ? whole : resolveVersion('windows', head);
+  if (typeof version !== 'string') {
+    r.issue('running_version', `unknown version '${versionCell}' of windows`, version.known);
+    return undefined;
+  }
+  const editionText = editionCell ?? (typeof whole === 'string' ? undefined : rest.join(' '));
+  if (!editionText) return { runningVersion: version, runningEdition: null };
+  const edition = resolveEdition('windows', editionText, version);
+  if (typeof edition !== 'string') {
+    r.issue(
+      editionCell === undefined ? 'running_version' : 'running_edition',
+      `unknown edition '${editionText}' of windows ${version}`,
+      edition.known,
+    );
+    return undefined;
+  }
+  return { runningVersion: version, runningEdition: edition };
+};
+
 export const devicesKind: ImportKindHandler = {
   targets: (columns) => [
     target(devicesTable, [
@@ -32,6 +71,7 @@ export const devicesKind: ImportKindHandler = {
       ...DEVICE_FIELDS.filter(([c]) => columns.has(c) || (c === 'serial' && columns.has('key'))).map(
         ([, f]) => f,
       ),
+      ...(RUNNING.some((c) => columns.has(c)) ? (['runningVersion', 'runningEdition'] as const) : []),
     ]),
     ...(OS_IDENTITY.some((c) => columns.has(c))
       ? [
@@ -78,6 +118,8 @@ export const devicesKind: ImportKindHandler = {
       ok = false;
     }
     const users = r.get<string[]>('users');
+    const running = readRunning(r);
+    if (!running) ok = false;
     const device: Omit<DeviceRow, 'key'> = {
       name: nullable(name),
       serial: nullable(serial),
@@ -87,6 +129,8 @@ export const devicesKind: ImportKindHandler = {
       primaryUser: nullable(r.get('primary_user')),
       users: users ? [...new Set(users)] : null,
       esuYears: esuYears ? [...new Set(esuYears)].sort() : null,
+      runningVersion: running?.runningVersion ?? null,
+      runningEdition: running?.runningEdition ?? null,
     };
     let preinstalled: LicenceRow | undefined;
     if (OS_IDENTITY.some((c) => r.get(c) !== undefined || r.failed(c))) {

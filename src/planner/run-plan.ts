@@ -3,11 +3,11 @@ import { fill } from '../engine/text.ts';
 import type { Image, Question } from '../model/question.ts';
 import { placeholders } from '../rules/reimaging/describe.ts';
 import type { Db } from '../store/db.ts';
-import { devicesWithLicences } from '../store/fleet.ts';
+import { type DeviceWithLicences, devicesWithLicences } from '../store/fleet.ts';
 import { pooledLicences } from '../store/licences.ts';
 import { type PlanVerdict, savePlan } from '../store/plans.ts';
 import { deviceFromRows, deviceRaws, licencesFromRows } from './from-rows.ts';
-import { FleetPlanner, type PlanSummary } from './planner.ts';
+import { type DeviceDecision, FleetPlanner, type PlanSummary } from './planner.ts';
 
 export interface PlanRequest {
   readonly org: string;
@@ -28,6 +28,33 @@ export interface PlanResult {
   readonly rulesVersion: string;
 }
 
+/** What is saved for one device: the verdict, its reasons in both languages, and the facts decided on. */
+export const planVerdictOf = (
+  row: DeviceWithLicences,
+  { question, verdict, allocated }: DeviceDecision,
+): PlanVerdict => {
+  const ja = placeholders(question, verdict, 'ja');
+  const en = placeholders(question, verdict, 'en');
+  return {
+    deviceKey: row.device.key,
+    verdict: verdict.verdict,
+    cites: verdict.cites,
+    reasons: verdict.reasons.map((r) => ({
+      rule: r.rule.id,
+      clauses: r.rule.clauses,
+      ja: fill(r.text.ja, ja),
+      en: fill(r.text.en, en),
+    })),
+    remedies:
+      verdict.verdict === 'denied'
+        ? verdict.remedies.map((m) => m.id)
+        : verdict.verdict === 'conditional'
+          ? verdict.missing.map((m) => ({ missing: m.path }))
+          : [],
+    input: { ...deviceRaws(row), allocated: allocated?.id ?? null },
+  };
+};
+
 /**
  * Plans one image for a whole organisation: streams its devices from the store, decides each with the
  * pure engine, and saves every verdict with the facts it was decided on, the as-of date and the rules
@@ -46,27 +73,7 @@ export const runPlan = async (db: Db, req: PlanRequest): Promise<PlanResult> => 
   async function* verdicts(): AsyncGenerator<PlanVerdict> {
     for await (const batch of devicesWithLicences(db, req.org, { batchSize: req.batchSize ?? 2000 })) {
       for (const row of batch) {
-        const { question, verdict, allocated } = planner.decide(deviceFromRows(row));
-        const ja = placeholders(question, verdict, 'ja');
-        const en = placeholders(question, verdict, 'en');
-        yield {
-          deviceKey: row.device.key,
-          verdict: verdict.verdict,
-          cites: verdict.cites,
-          reasons: verdict.reasons.map((r) => ({
-            rule: r.rule.id,
-            clauses: r.rule.clauses,
-            ja: fill(r.text.ja, ja),
-            en: fill(r.text.en, en),
-          })),
-          remedies:
-            verdict.verdict === 'denied'
-              ? verdict.remedies.map((m) => m.id)
-              : verdict.verdict === 'conditional'
-                ? verdict.missing.map((m) => ({ missing: m.path }))
-                : [],
-          input: { ...deviceRaws(row), allocated: allocated?.id ?? null },
-        };
+        yield planVerdictOf(row, planner.decide(deviceFromRows(row)));
       }
       done += batch.length;
       req.onProgress?.(done);

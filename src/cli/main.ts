@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDeploy } from './commands/deploy.ts';
+import { registerEsu } from './commands/esu.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerFleet } from './commands/fleet.ts';
 import { registerImport } from './commands/import.ts';
+import { registerMak } from './commands/mak.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerSchema } from './commands/schema.ts';
 import { EXIT, reportError } from './exit.ts';
@@ -21,6 +24,9 @@ registerFleet(program);
 registerImport(program);
 registerDemo(program);
 registerPlan(program);
+registerEsu(program);
+registerMak(program);
+registerDeploy(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -21,6 +21,7 @@ import { writeAudit } from './esu-audit.ts';
 import { licencesOrdered } from './esu-orders.ts';
 import { orgProfile, type PartialProfile, withProfile } from './esu-profile.ts';
 import { requireOrganisation } from './merge.ts';
+import { observedDay } from './windows-reports.ts';
 
 /**
  * The organisation's ESU MAK key and its activations, kept in the store and decided by the pure ledger of
@@ -398,11 +399,6 @@ export interface ReconcileOutcome {
   readonly cites: readonly ClauseId[];
 }
 
-const dayOf = (iso: string | null, fallback: string): string =>
-  iso
-    ? new Intl.DateTimeFormat('sv-SE', { timeZone: process.env.TZ || 'Asia/Tokyo' }).format(new Date(iso))
-    : fallback;
-
 /**
  * Counts the devices whose imported slmgr / CIM records show the year's Windows 7 ESU add-on licensed with
  * the organisation's key, under the same limit as `kenri mak activate`, in one locked transaction.
@@ -430,7 +426,8 @@ export const reconcileMak = (
     const overLimit: string[] = [];
     for (const [deviceId, records] of byDevice) {
       // A device seen licensed before the notice arrived was activated by the day the key was on record.
-      const observed = dayOf(records[0]!.observedAt, options.today);
+      const seenAt = records[0]!.observedAt;
+      const observed = seenAt ? observedDay(seenAt) : options.today;
       const on = [observed, ledger.receivedOn].sort()[1]!;
       const asRecords = records.map(
         (r): WindowsLicenceRecord => ({

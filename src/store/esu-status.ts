@@ -5,7 +5,12 @@ import type { Db } from './db.ts';
 import { listEsuOrders } from './esu-orders.ts';
 import { type DeviceWithLicences, devicesWithLicences } from './fleet.ts';
 import { licenceInput } from './to-input.ts';
-import { installedUpdatesOf, type WindowsLicenceRow, windowsLicencesOf } from './windows-reports.ts';
+import {
+  installedUpdatesOf,
+  observedDay,
+  type WindowsLicenceRow,
+  windowsLicencesOf,
+} from './windows-reports.ts';
 
 /**
  * The ESU facts of an organisation's Windows 7 devices as the store holds them, shaped as ESU questions
@@ -59,11 +64,6 @@ interface ActivationFact {
 
 const SEVEN = esu.product.version;
 
-const dayOf = (iso: string | null): string | undefined =>
-  iso
-    ? new Intl.DateTimeFormat('sv-SE', { timeZone: process.env.TZ || 'Asia/Tokyo' }).format(new Date(iso))
-    : undefined;
-
 /** Whether the device runs Windows 7 and in which edition, from the best evidence the store has. */
 const runningSeven = (
   d: DeviceWithLicences,
@@ -105,7 +105,10 @@ const keyState = (
       ? { state: { installed: false, activated: false }, from: 'mak-ledger' }
       : { state: { installed: true, activated: true }, from: 'mak-ledger' };
   const seen = reports.find(
-    (r) => r.esuYear === year && r.esuProduct === 'windows-7' && (dayOf(r.observedAt) ?? asOf) <= asOf,
+    (r) =>
+      r.esuYear === year &&
+      r.esuProduct === 'windows-7' &&
+      (r.observedAt === null || observedDay(r.observedAt) <= asOf),
   );
   if (!seen) return { state: 'unknown', from: undefined };
   if (seen.status === 'licensed')

@@ -44,6 +44,13 @@ export interface ReportOptions {
   readonly observedAt: string;
 }
 
+/**
+ * The calendar day of an observation in the user's time zone (Japan unless TZ says otherwise), the way the
+ * CLI reads "today": an output saved at 08:00 in Tokyo belongs to that day, not to the UTC day before.
+ */
+export const observedDay = (iso: string): string =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone: process.env.TZ || 'Asia/Tokyo' }).format(new Date(iso));
+
 const LICENCE_COLUMNS = {
   name: 'name',
   channel: 'channel',

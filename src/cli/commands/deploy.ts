@@ -164,7 +164,7 @@ export const registerDeploy = (program: Command): void => {
         .requiredOption('--year <n>', 'ESU year 1, 2 or 3')
         .option('--device <key>', 'a script pair for this device (named in it) instead of one for the fleet')
         .option('--format <format>', 'cmd, ps1 or both', 'both')
-        .option('--out <dir>', 'folder to write to (default: the current folder)', '.')
+        .option('--out <dir>', 'folder to write to', '.')
         .option('--include-key', 'write the full key into the scripts (the files are then secret, mode 600)')
         .option('--as-of <date>', 'date for the readiness shown (default today)'),
     ),

@@ -3,6 +3,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerEsu } from './commands/esu.ts';
+import { registerEsuCheck } from './commands/esu-check.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerFleet } from './commands/fleet.ts';
 import { registerImport } from './commands/import.ts';
@@ -25,6 +26,7 @@ registerImport(program);
 registerDemo(program);
 registerPlan(program);
 registerEsu(program);
+registerEsuCheck(program);
 registerMak(program);
 registerDeploy(program);
 

@@ -1,5 +1,5 @@
 import type { Db } from './db.ts';
-import { deviceLicences, userLicences } from './licences.ts';
+import { licencesOfDeviceRange, userLicences } from './licences.ts';
 import {
   type DeviceRow,
   devicesTable,
@@ -29,6 +29,12 @@ export interface FleetPageOptions {
   readonly batchSize?: number;
   /** Start after this device key (resume a run). */
   readonly after?: string;
+  /**
+   * Read the next page while the caller works on this one (PostgreSQL overlaps the read with the caller's
+   * work). The next page may then be read before the caller's writes between pages: use it only when those
+   * writes do not touch devices, licences or users (a plan's verdicts).
+   */
+  readonly prefetch?: boolean;
 }
 
 export const deviceUserKeys = (d: DeviceRow): string[] => {
@@ -61,44 +67,52 @@ export async function* devicesWithLicences(
 ): AsyncGenerator<DeviceWithLicences[]> {
   const batchSize = options.batchSize ?? 1000;
   let after = options.after ?? '';
+  let pending = readPage(db, org, after, batchSize);
   for (;;) {
-    const page = await db.transaction(async (tx) => {
-      if (tx.kind === 'postgres') await tx.exec('set transaction isolation level repeatable read');
-      const devices = await tx.query<DeviceRow>(
-        `select ${selectList(devicesTable)} from devices where org_id = $1 and key > $2 order by key limit $3`,
-        [org, after, batchSize],
-      );
-      if (devices.length === 0) return [];
-      const userKeys = [...new Set(devices.flatMap(deviceUserKeys))];
-      const [licences, users, perUser] = [
-        await deviceLicences(
-          tx,
-          org,
-          devices.map((d) => d.key),
-        ),
-        await tx.query<UserRow>(
-          `select ${selectList(usersTable)} from users where org_id = $1 and key = any($2::text[])`,
-          [org, userKeys],
-        ),
-        await userLicences(tx, org, userKeys),
-      ];
-      const byDevice = groupBy(licences, (l) => l.deviceKey);
-      const byUser = groupBy(perUser, (l) => l.userKey);
-      const userRows = new Map(users.map((u) => [u.key, u]));
-      return devices.map(
-        (device): DeviceWithLicences => ({
-          device,
-          licences: byDevice.get(device.key) ?? [],
-          users: deviceUserKeys(device).map((key) => ({
-            user: userRows.get(key) ?? { key, name: null, email: null },
-            licences: byUser.get(key) ?? [],
-          })),
-        }),
-      );
-    });
+    const page = await pending;
     if (page.length === 0) return;
-    yield page;
-    if (page.length < batchSize) return;
+    const full = page.length === batchSize;
     after = page[page.length - 1]!.device.key;
+    if (full && options.prefetch) {
+      pending = readPage(db, org, after, batchSize);
+      pending.catch(() => {}); // reported when awaited; a caller that stops early leaves it unread
+    }
+    yield page;
+    if (!full) return;
+    if (!options.prefetch) pending = readPage(db, org, after, batchSize);
   }
 }
+
+/** One page: the devices after `after` in key order, their licences, and their users with theirs. */
+const readPage = (db: Db, org: string, after: string, batchSize: number): Promise<DeviceWithLicences[]> =>
+  db.transaction(async (tx) => {
+    if (tx.kind === 'postgres') await tx.exec('set transaction isolation level repeatable read');
+    const devices = await tx.query<DeviceRow>(
+      `select ${selectList(devicesTable)} from devices where org_id = $1 and key > $2 order by key limit $3`,
+      [org, after, batchSize],
+    );
+    if (devices.length === 0) return [];
+    const userKeys = [...new Set(devices.flatMap(deviceUserKeys))];
+    const licences = await licencesOfDeviceRange(tx, org, after, devices[devices.length - 1]!.key);
+    const users =
+      userKeys.length === 0
+        ? []
+        : await tx.query<UserRow>(
+            `select ${selectList(usersTable)} from users where org_id = $1 and key = any($2::text[])`,
+            [org, userKeys],
+          );
+    const perUser = userKeys.length === 0 ? [] : await userLicences(tx, org, userKeys);
+    const byDevice = groupBy(licences, (l) => l.deviceKey);
+    const byUser = groupBy(perUser, (l) => l.userKey);
+    const userRows = new Map(users.map((u) => [u.key, u]));
+    return devices.map(
+      (device): DeviceWithLicences => ({
+        device,
+        licences: byDevice.get(device.key) ?? [],
+        users: deviceUserKeys(device).map((key) => ({
+          user: userRows.get(key) ?? { key, name: null, email: null },
+          licences: byUser.get(key) ?? [],
+        })),
+      }),
+    );
+  });

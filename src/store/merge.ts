@@ -103,8 +103,10 @@ export const mergeStage = async <Row>(
     written.length === 0
       ? 'do nothing'
       : `do update set ${written.map((f) => `${ident(columnOf(f))} = excluded.${ident(columnOf(f))}`).join(', ')}, updated_at = now()`;
-  // The diff sorts and hashes every staged row; the default 4 MB spills a large import to disk.
+  // The diff sorts and hashes every staged row; the default 4 MB spills a large import to disk. JIT would
+  // spend a second compiling a statement that runs once.
   await tx.exec(`set local work_mem = '64MB'`);
+  await tx.exec('set local jit = off');
   const [counts] = await tx.query<{ inserted: number; updated: number; total: number }>(
     `with diff as (
        select s.${key} as k, t.${key} is null as is_new,
@@ -178,6 +180,21 @@ export const upsertRows = async <Row>(
       );
     return mergeStage(tx, stage, org, options.actor);
   });
+
+/**
+ * Refreshes the planner's statistics of tables an import changed: PGlite has no autovacuum, and on PostgreSQL
+ * autovacuum may not have run yet, and without statistics a keyset page of a large table is planned as a scan
+ * of everything after the key. Outside the import's transaction, so the lock is held only while it runs;
+ * a failure costs speed, not data, and is ignored.
+ */
+export const refreshStatistics = async (db: Db, tables: readonly string[]): Promise<void> => {
+  for (const table of tables)
+    try {
+      await db.exec(`analyze ${ident(table)}`);
+    } catch {
+      // statistics are an optimisation
+    }
+};
 
 /** Refuses to write for an organisation the store does not know (without naming others: no crossing). */
 export const requireOrganisation = async (db: Db, org: string): Promise<void> => {

@@ -7,6 +7,7 @@ import {
   type MergeCounts,
   mergeStage,
   openStage,
+  refreshStatistics,
   type Stage,
   stageRows,
 } from '../../store/merge.ts';
@@ -133,7 +134,7 @@ export const importFile = async (db: Db, options: ImportFileOptions): Promise<Im
         else more += 1;
       }
     };
-    return await db.transaction(async (tx) => {
+    const result = await db.transaction(async (tx): Promise<ImportResult> => {
       await lockOrganisationForImport(tx, org);
       await ensureOrganisation(tx, org, { actor });
       const stages = new Map<string, Stage<unknown>>();
@@ -194,6 +195,13 @@ export const importFile = async (db: Db, options: ImportFileOptions): Promise<Im
       for (const [table, stage] of stages) written[table] = await mergeStage(tx, stage, org, actor);
       return { org, kind, file, rows, written };
     });
+    await refreshStatistics(
+      db,
+      Object.entries(result.written)
+        .filter(([, c]) => c.inserted + c.updated > 0)
+        .map(([table]) => table),
+    );
+    return result;
   } finally {
     source.close();
   }

@@ -1,5 +1,4 @@
 import { rulesVersion } from '../engine/rules-version.ts';
-import { fill } from '../engine/text.ts';
 import type { Image, Question } from '../model/question.ts';
 import { placeholders } from '../rules/reimaging/describe.ts';
 import type { Db } from '../store/db.ts';
@@ -28,6 +27,28 @@ export interface PlanResult {
   readonly rulesVersion: string;
 }
 
+/** Templates split once at their `{name}` placeholders: literal, name, literal, … */
+const compiled = new Map<string, string[]>();
+
+/** `fill` (engine/text.ts) without a regular expression per call: the same text, a plan's worth faster. */
+export const fillFast = (
+  template: string,
+  vars: Readonly<Record<string, string | number | undefined>>,
+): string => {
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = template.split(/\{(\w+)\}/);
+    if (compiled.size < 10_000) compiled.set(template, parts);
+  }
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
+    const v = vars[name];
+    out += (v === undefined ? `{${name}}` : String(v)) + parts[i + 1]!;
+  }
+  return out;
+};
+
 /** What is saved for one device: the verdict, its reasons in both languages, and the facts decided on. */
 export const planVerdictOf = (
   row: DeviceWithLicences,
@@ -42,8 +63,8 @@ export const planVerdictOf = (
     reasons: verdict.reasons.map((r) => ({
       rule: r.rule.id,
       clauses: r.rule.clauses,
-      ja: fill(r.text.ja, ja),
-      en: fill(r.text.en, en),
+      ja: fillFast(r.text.ja, ja),
+      en: fillFast(r.text.en, en),
     })),
     remedies:
       verdict.verdict === 'denied'
@@ -52,6 +73,7 @@ export const planVerdictOf = (
           ? verdict.missing.map((m) => ({ missing: m.path }))
           : [],
     input: { ...deviceRaws(row), allocated: allocated?.id ?? null },
+    subjects: row.users.map((u) => u.user.key),
   };
 };
 
@@ -71,7 +93,10 @@ export const runPlan = async (db: Db, req: PlanRequest): Promise<PlanResult> => 
   const version = rulesVersion();
   let done = 0;
   async function* verdicts(): AsyncGenerator<PlanVerdict> {
-    for await (const batch of devicesWithLicences(db, req.org, { batchSize: req.batchSize ?? 2000 })) {
+    for await (const batch of devicesWithLicences(db, req.org, {
+      batchSize: req.batchSize ?? 5000,
+      prefetch: true,
+    })) {
       for (const row of batch) {
         yield planVerdictOf(row, planner.decide(deviceFromRows(row)));
       }

@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { factorOut, putBack } from './plan-outcomes.ts';
 
 /** What a plan was asked: kept whole so the plan can be shown again exactly as decided (STYLE §5). */
 export interface PlanHeader {
@@ -26,17 +27,27 @@ export interface PlanVerdict {
   readonly remedies: unknown;
   /** The question facts as decided. */
   readonly input: unknown;
+  /**
+   * Keys besides the device's that its reason texts name (its users'): saved once per device, so devices
+   * decided for the same reasons share one stored explanation. Not part of what planVerdicts returns.
+   */
+  readonly subjects?: readonly string[];
 }
 
 const planColumns = `id, org_id as "org", created_at as "createdAt", actor, image_key as "imageKey",
   as_of as "asOf", rules_version as "rulesVersion", input, summary`;
 
-const VERDICT_BATCH = 1000;
+const VERDICT_BATCH = 2000;
+/** Explanations remembered while saving, to share; a fleet rarely has more than a few hundred. */
+const MAX_REMEMBERED = 10_000;
+
+const json = (value: unknown): string => JSON.stringify(value ?? null);
 
 /**
  * Saves a plan and its verdicts. Verdicts may be a stream (a fleet's worth), written in batches of short
  * transactions so the caller can keep reading the store while it produces them (PGlite has one
- * connection). The plan counts as saved only once its summary is written last: a plan whose save was
+ * connection); one batch is written while the next is produced. Each distinct explanation is stored once
+ * (migration 0003). The plan counts as saved only once its summary is written last: a plan whose save was
  * interrupted has no summary, and loadPlan and listPlans do not show it.
  */
 export const savePlan = async (
@@ -52,37 +63,50 @@ export const savePlan = async (
     [org, header.actor, header.imageKey, header.asOf, header.rulesVersion, JSON.stringify(header.input)],
   );
   const id = row!.id;
-  let batch: PlanVerdict[] = [];
+  const known = new Map<string, number>();
+  let outcomes: string[] = [];
+  let rows: string[] = [];
+  let nextOutcome = 1;
+  let writing: Promise<unknown> = Promise.resolve();
   const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    await db.query(
-      `insert into plan_verdicts (plan_id, org_id, device_key, verdict, cites, reasons, remedies, input)
-       select $1, $2, v.device_key, v.verdict, array(select jsonb_array_elements_text(v.cites)), v.reasons, v.remedies, v.input
-       from jsonb_to_recordset($3::jsonb)
-         as v(device_key text, verdict text, cites jsonb, reasons jsonb, remedies jsonb, input jsonb)`,
-      [
-        id,
-        org,
-        JSON.stringify(
-          rows.map((v) => ({
-            device_key: v.deviceKey,
-            verdict: v.verdict,
-            cites: v.cites,
-            reasons: v.reasons ?? null,
-            remedies: v.remedies ?? null,
-            input: v.input ?? null,
-          })),
-        ),
-      ],
+    if (rows.length === 0) return;
+    const [o, v] = [`[${outcomes.join(',')}]`, `[${rows.join(',')}]`];
+    outcomes = [];
+    rows = [];
+    await writing; // one batch in flight: its explanations must be stored before the rows naming them
+    writing = db.query(
+      `with outcomes as (
+         insert into plan_outcomes (org_id, plan_id, id, verdict, cites, reasons, remedies)
+         select $2, $1, o.id, o.verdict, o.cites, o.reasons, o.remedies
+         from json_to_recordset($3::json) as o(id int, verdict text, cites text[], reasons jsonb, remedies jsonb)
+       )
+       insert into plan_verdicts (plan_id, org_id, device_key, verdict, outcome, subjects, input)
+       select $1, $2, v.k, v.v, v.o, v.s, v.i
+       from json_to_recordset($4::json) as v(k text, v text, o int, s text[], i jsonb)`,
+      [id, org, o, v],
     );
+    writing.catch(() => {}); // reported where it is awaited
   };
   for await (const v of verdicts) {
-    batch.push(v);
-    if (batch.length >= VERDICT_BATCH) await flush();
+    const subjects = v.subjects ?? [];
+    const f = factorOut(v.deviceKey, subjects, v.reasons, v.remedies);
+    const cites = json(v.cites);
+    const key = `${v.verdict}\n${cites}\n${f.reasons}\n${f.remedies}`;
+    let outcome = known.get(key);
+    if (outcome === undefined) {
+      outcome = nextOutcome++;
+      if (known.size < MAX_REMEMBERED) known.set(key, outcome);
+      outcomes.push(
+        `{"id":${outcome},"verdict":${json(v.verdict)},"cites":${cites},"reasons":${f.reasons},"remedies":${f.remedies}}`,
+      );
+    }
+    rows.push(
+      `{"k":${json(v.deviceKey)},"v":${json(v.verdict)},"o":${outcome},"s":${f.factored ? json(subjects) : 'null'},"i":${json(v.input)}}`,
+    );
+    if (rows.length >= VERDICT_BATCH) await flush();
   }
   await flush();
+  await writing;
   const final = typeof summary === 'function' ? (summary as () => unknown)() : summary;
   await db.query('update plans set summary = $3 where org_id = $1 and id = $2', [
     org,
@@ -106,7 +130,26 @@ export const listPlans = (db: Db, org: string, options: { limit?: number } = {})
     [org, options.limit ?? 100],
   );
 
-/** A saved plan's verdicts in device-key order, one batch at a time. */
+interface StoredVerdict {
+  readonly deviceKey: string;
+  readonly verdict: PlanVerdict['verdict'];
+  readonly cites: readonly string[];
+  readonly reasons: unknown;
+  readonly remedies: unknown;
+  readonly input: unknown;
+  readonly outcome: number | null;
+  readonly subjects: string[] | null;
+}
+
+interface Outcome {
+  readonly id: number;
+  readonly verdict: PlanVerdict['verdict'];
+  readonly cites: readonly string[];
+  readonly reasons: unknown;
+  readonly remedies: unknown;
+}
+
+/** A saved plan's verdicts in device-key order, one batch at a time, each exactly as it was saved. */
 export async function* planVerdicts(
   db: Db,
   org: string,
@@ -114,15 +157,51 @@ export async function* planVerdicts(
   options: { batchSize?: number } = {},
 ): AsyncGenerator<PlanVerdict[]> {
   const batchSize = options.batchSize ?? 1000;
+  const outcomes = new Map<number, Outcome>();
   let after = '';
   for (;;) {
-    const page = await db.query<PlanVerdict>(
-      `select device_key as "deviceKey", verdict, cites, reasons, remedies, input from plan_verdicts
+    const page = await db.query<StoredVerdict>(
+      `select device_key as "deviceKey", verdict, cites, reasons, remedies, input, outcome, subjects
+       from plan_verdicts
        where org_id = $1 and plan_id = $2 and device_key > $3 order by device_key limit $4`,
       [org, planId, after, batchSize],
     );
     if (page.length === 0) return;
-    yield page;
+    if (outcomes.size > MAX_REMEMBERED) outcomes.clear();
+    const missing = [
+      ...new Set(page.flatMap((v) => (v.outcome === null || outcomes.has(v.outcome) ? [] : [v.outcome]))),
+    ];
+    if (missing.length > 0)
+      for (const o of await db.query<Outcome>(
+        `select id, verdict, cites, reasons, remedies from plan_outcomes
+         where org_id = $1 and plan_id = $2 and id = any($3::int[])`,
+        [org, planId, missing],
+      ))
+        outcomes.set(o.id, o);
+    yield page.map((v): PlanVerdict => {
+      if (v.outcome === null)
+        return {
+          deviceKey: v.deviceKey,
+          verdict: v.verdict,
+          cites: v.cites,
+          reasons: v.reasons,
+          remedies: v.remedies,
+          input: v.input,
+        };
+      const o = outcomes.get(v.outcome);
+      if (!o) throw new Error(`plan ${planId}: the explanation of ${v.deviceKey}'s verdict is missing`);
+      const subjects = v.subjects ?? [];
+      const back = (x: unknown) =>
+        v.subjects === null ? structuredClone(x) : putBack(v.deviceKey, subjects, x);
+      return {
+        deviceKey: v.deviceKey,
+        verdict: o.verdict,
+        cites: [...o.cites],
+        reasons: back(o.reasons),
+        remedies: back(o.remedies),
+        input: v.input,
+      };
+    });
     if (page.length < batchSize) return;
     after = page[page.length - 1]!.deviceKey;
   }

@@ -37,7 +37,7 @@ describe.each(storeBackends())('store on $name', (backend) => {
     const db = store();
     expect(await migrate(db)).toEqual([]);
     const versions = await db.query<{ version: string }>('select version from schema_migrations');
-    expect(versions.map((v) => v.version)).toEqual(['0001_init', '0002_esu']);
+    expect(versions.map((v) => v.version)).toEqual(['0001_init', '0002_esu', '0003_plan_outcomes']);
   });
 
   it('returns dates as YYYY-MM-DD and timestamps as ISO strings', async () => {

@@ -1,0 +1,85 @@
+/**
+ * A verdict's explanation with the keys that make it one device's factored out, so the thousands of devices
+ * decided for the same reasons share one stored explanation (migration 0003). U+E000 stands for the device
+ * key and U+E001… for the other subjects (its users' keys), in order.
+ *
+ * Exact by construction: a string holding any of these marker characters is never factored, and each key is
+ * replaced by a marker that cannot already be in the text, so putting the keys back in the reverse order
+ * restores every string as it was. Only string values change, never object keys or structure.
+ */
+
+const FIRST = 0xe000;
+/** Subjects beyond this many (the device plus 255 users) stay in the text. */
+const MAX_SUBJECTS = 256;
+const MARKERS = /[\uE000-\uE0FF]/;
+
+interface Swap {
+  readonly key: string;
+  readonly marker: string;
+}
+
+/** The keys to factor out, longest first (a user key may contain the device key), each with its marker. */
+const swaps = (deviceKey: string, subjects: readonly string[]): Swap[] =>
+  [deviceKey, ...subjects]
+    .slice(0, MAX_SUBJECTS)
+    .map((key, i) => ({ key, marker: String.fromCharCode(FIRST + i) }))
+    .filter((s) => s.key !== '')
+    .sort((a, b) => b.key.length - a.key.length || (a.marker < b.marker ? -1 : 1));
+
+export interface Factored {
+  /** JSON texts of the reasons and remedies with the keys replaced by markers. */
+  readonly reasons: string;
+  readonly remedies: string;
+  /** False when a text already held a marker character: stored as it is, with no subjects. */
+  readonly factored: boolean;
+}
+
+/** The reasons and remedies as JSON (with JSON.stringify's semantics), keys factored out of every string. */
+export const factorOut = (
+  deviceKey: string,
+  subjects: readonly string[],
+  reasons: unknown,
+  remedies: unknown,
+): Factored => {
+  const order = swaps(deviceKey, subjects);
+  let clash = false;
+  const replacer = (_: string, value: unknown): unknown => {
+    if (typeof value !== 'string') return value;
+    if (MARKERS.test(value)) clash = true;
+    let s = value;
+    for (const { key, marker } of order) if (s.includes(key)) s = s.split(key).join(marker);
+    return s;
+  };
+  const factored = {
+    reasons: JSON.stringify(reasons ?? null, replacer),
+    remedies: JSON.stringify(remedies ?? null, replacer),
+    factored: true,
+  };
+  if (!clash) return factored;
+  return {
+    reasons: JSON.stringify(reasons ?? null),
+    remedies: JSON.stringify(remedies ?? null),
+    factored: false,
+  };
+};
+
+/** Puts the keys back into a parsed explanation (a fresh copy: stored explanations are shared). */
+export const putBack = (deviceKey: string, subjects: readonly string[], value: unknown): unknown => {
+  const order = swaps(deviceKey, subjects).reverse();
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      if (!MARKERS.test(v)) return v;
+      let s = v;
+      for (const { key, marker } of order) if (s.includes(marker)) s = s.split(marker).join(key);
+      return s;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      return out;
+    }
+    return v;
+  };
+  return walk(value);
+};

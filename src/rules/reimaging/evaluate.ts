@@ -80,28 +80,23 @@ const commonNotes = (q: Question, f: Findings): void => {
   if (q.image.architecture !== undefined) f.note(why.architecture);
 };
 
-/** The best per-device licence for the image, or the closest miss. */
-interface Search {
-  basis: Licence | undefined;
-  basisBits: number;
+/**
+ * The best per-device licence for the image, or the closest miss. The findings object carries these fields
+ * itself, so a search allocates nothing (Findings implements Search).
+ */
+export interface Search {
+  cover: Licence | undefined;
+  coverBits: number;
   closest: Licence | undefined;
   closestBits: number;
   closestDistance: number;
 }
 
-const search = (): Search => ({
-  basis: undefined,
-  basisBits: 0,
-  closest: undefined,
-  closestBits: 0,
-  closestDistance: Number.POSITIVE_INFINITY,
-});
-
 const consider = (s: Search, l: Licence, bits: number): boolean => {
   if ((bits & MISMATCH) === 0) {
-    if (s.basis === undefined) {
-      s.basis = l;
-      s.basisBits = bits;
+    if (s.cover === undefined) {
+      s.cover = l;
+      s.coverBits = bits;
     }
     return true;
   }
@@ -121,13 +116,13 @@ const holdsQualifyingOs = (device: Device): boolean => {
 
 function byVolumeMedia(q: Question, f: Findings): Verdict {
   const { image, device, asOf } = q;
-  const s = search();
+  const s: Search = f;
   for (const l of device.licences) consider(s, l, compare(l, image, device, asOf, true, false));
   f.holds(r.identity);
 
   // Per-user licences cover the device only when everyone using it holds one (RR-Q5).
   let perUser = false;
-  if (s.basis === undefined && device.users.length > 0) {
+  if (s.cover === undefined && device.users.length > 0) {
     let userBasis: Licence | undefined;
     let userBits = 0;
     let unlicensed: string | undefined;
@@ -146,8 +141,8 @@ function byVolumeMedia(q: Question, f: Findings): Verdict {
       if (!covered) unlicensed ??= u.id;
     }
     if (userBasis !== undefined && unlicensed === undefined) {
-      s.basis = userBasis;
-      s.basisBits = userBits;
+      s.cover = userBasis;
+      s.coverBits = userBits;
       perUser = true;
     } else if (userBasis !== undefined) {
       f.basis = userBasis;
@@ -155,10 +150,10 @@ function byVolumeMedia(q: Question, f: Findings): Verdict {
     }
   }
 
-  if (s.basis !== undefined) {
-    const l = s.basis;
+  if (s.cover !== undefined) {
+    const l = s.cover;
     f.basis = l;
-    notesForBasis(q, f, l, s.basisBits);
+    notesForBasis(q, f, l, s.coverBits);
     if (perUser) f.note(why.perUser);
     if (l.product === 'windows' && (l.kind === 'upgrade' || l.assignment === 'user')) {
       if (holdsQualifyingOs(device)) f.note(why.qualifyingOsHeld);
@@ -178,16 +173,14 @@ function byVolumeMedia(q: Question, f: Findings): Verdict {
 
 /** Which volume licence lets the organisation use this media (RR-02, RR-05, RR-12), and its count limit. */
 function mediaRights(q: Question, f: Findings): void {
-  const pick: MediaPick = { best: undefined, cspOnly: false };
-  for (const l of q.device.licences) considerMedia(q, pick, l);
-  for (const u of q.device.users) for (const l of u.licences) considerMedia(q, pick, l);
-  for (const l of q.organisationLicences) considerMedia(q, pick, l);
-  const media = pick.best;
+  for (const l of q.device.licences) considerMedia(q, f, l);
+  for (const u of q.device.users) for (const l of u.licences) considerMedia(q, f, l);
+  for (const l of q.organisationLicences) considerMedia(q, f, l);
+  const media = f.mediaLicence;
   if (media === undefined) {
-    f.deny(pick.cspOnly ? why.cspOnly : why.noMediaRights);
+    f.deny(f.cspOnly ? why.cspOnly : why.noMediaRights);
     return;
   }
-  f.mediaLicence = media;
   f.note(why.mediaRightsHeld);
   if (!media.countLimited) return;
   if (media.quantity === undefined) {
@@ -209,12 +202,7 @@ function mediaRights(q: Question, f: Findings): void {
   else f.deny(why.openCountReached);
 }
 
-interface MediaPick {
-  best: Licence | undefined;
-  cspOnly: boolean;
-}
-
-function considerMedia(q: Question, pick: MediaPick, l: Licence): void {
+function considerMedia(q: Question, pick: Findings, l: Licence): void {
   const image = q.image;
   if (l.channel !== 'volume' || l.product !== image.product || l.edition !== image.edition) return;
   if (l.rank < image.rank || (l.expires !== undefined && l.expires < q.asOf)) return;
@@ -222,10 +210,11 @@ function considerMedia(q: Question, pick: MediaPick, l: Licence): void {
     pick.cspOnly = true;
     return;
   }
-  const best = pick.best;
+  const best = pick.mediaLicence;
   // A licence with no count limit is the better basis; among Open licences, the one with most room left.
-  if (best === undefined) pick.best = l;
-  else if (best.countLimited && (!l.countLimited || openRoom(q, l) > openRoom(q, best))) pick.best = l;
+  if (best === undefined) pick.mediaLicence = l;
+  else if (best.countLimited && (!l.countLimited || openRoom(q, l) > openRoom(q, best)))
+    pick.mediaLicence = l;
 }
 
 function openRoom(q: Question, l: Licence): number {
@@ -265,17 +254,17 @@ function byOemMedia(q: Question, f: Findings): Verdict {
     else if (image.modified) f.deny(why.oemModified);
     else f.holds(r.oemUnmodified);
   }
-  const s = search();
+  const s: Search = f;
   // The version check is the licence's own (its OEM downgrade right included): that the image is the
   // one preinstalled is proven by the first-imaged check above (RR-26 (1), RR-27).
   for (const l of device.licences)
     if (l.channel === 'oem') consider(s, l, compare(l, image, device, asOf, false, false));
-  if (s.basis !== undefined) {
-    f.basis = s.basis;
+  if (s.cover !== undefined) {
+    f.basis = s.cover;
     f.holds(r.oemLicence);
-    if (s.basisBits & Via.esu) f.note(why.esuRenews);
-    else if (s.basisBits & Via.oemDowngrade) f.note(why.oemDowngrade);
-    if (!s.basis.softwareAssurance) f.note(why.noSa);
+    if (s.coverBits & Via.esu) f.note(why.esuRenews);
+    else if (s.coverBits & Via.oemDowngrade) f.note(why.oemDowngrade);
+    if (!s.cover.softwareAssurance) f.note(why.noSa);
   } else if (s.closest === undefined) f.deny(why.oemNoLicence);
   else explainShortfall(q, f, s.closest, s.closestBits, true);
   commonNotes(q, f);

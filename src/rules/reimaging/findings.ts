@@ -3,6 +3,7 @@ import type { Trace } from '../../engine/trace.ts';
 import { citesOf, reasonKey, remediesOf, type Verdict } from '../../engine/verdict.ts';
 import type { Licence } from '../../model/question.ts';
 import type { ClauseId } from '../../sources/clause-ids.ts';
+import type { Search } from './evaluate.ts';
 
 /** A fact the input lacks, with the rule that needs it (so a conditional verdict still cites). */
 export interface Need extends MissingFact {
@@ -10,7 +11,15 @@ export interface Need extends MissingFact {
 }
 
 /** What one evaluation found; turned into exactly one verdict at the end. */
-export class Findings {
+export class Findings implements Search {
+  // The licence search's state lives here too, so one evaluation allocates one object for its work.
+  cover: Licence | undefined = undefined;
+  coverBits = 0;
+  closest: Licence | undefined = undefined;
+  closestBits = 0;
+  closestDistance = Number.POSITIVE_INFINITY;
+  /** A licence of the image's product seen only through a programme without reimaging rights (CSP). */
+  cspOnly = false;
   denials: Reason[] | undefined;
   readonly notes: Reason[] = [];
   needs: Need[] | undefined;

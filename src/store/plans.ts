@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { rowChecksSkippable } from './merge.ts';
 import { factorOut, putBack } from './plan-outcomes.ts';
 
 /** What a plan was asked: kept whole so the plan can be shown again exactly as decided (STYLE §5). */
@@ -63,6 +64,16 @@ export const savePlan = async (
     [org, header.actor, header.imageKey, header.asOf, header.rulesVersion, JSON.stringify(header.input)],
   );
   const id = row!.id;
+  // On PGlite the rows go in without a foreign-key lookup each: every row names an explanation written
+  // before it or with it, and that is checked once, as a set, at the end (see withSetBasedReferences).
+  const unchecked = await rowChecksSkippable(db, { plan_outcomes: ['insert'], plan_verdicts: ['insert'] });
+  const write = (sql: string, params: unknown[]) =>
+    unchecked
+      ? db.transaction(async (tx) => {
+          await tx.exec('set local session_replication_role = replica');
+          await tx.query(sql, params);
+        })
+      : db.query(sql, params);
   const known = new Map<string, number>();
   let outcomes: string[] = [];
   let rows: string[] = [];
@@ -74,7 +85,7 @@ export const savePlan = async (
     outcomes = [];
     rows = [];
     await writing; // one batch in flight: its explanations must be stored before the rows naming them
-    writing = db.query(
+    writing = write(
       `with outcomes as (
          insert into plan_outcomes (org_id, plan_id, id, verdict, cites, reasons, remedies)
          select $2, $1, o.id, o.verdict, o.cites, o.reasons, o.remedies
@@ -107,6 +118,21 @@ export const savePlan = async (
   }
   await flush();
   await writing;
+  if (unchecked) {
+    const [check] = await db.query<{ orphans: number }>(
+      `select count(*)::int as orphans from plan_verdicts v
+       where v.org_id = $1 and v.plan_id = $2 and not exists (
+         select 1 from plan_outcomes o where o.org_id = $1 and o.plan_id = $2 and o.id = v.outcome)`,
+      [org, id],
+    );
+    if (check!.orphans > 0)
+      throw Object.assign(
+        new Error(
+          'insert or update on table "plan_verdicts" violates foreign key constraint "plan_verdicts_org_id_plan_id_outcome_fkey"',
+        ),
+        { code: '23503', table: 'plan_verdicts' },
+      );
+  }
   const final = typeof summary === 'function' ? (summary as () => unknown)() : summary;
   await db.query('update plans set summary = $3 where org_id = $1 and id = $2', [
     org,

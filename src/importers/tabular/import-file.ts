@@ -143,12 +143,16 @@ export const importFile = async (db: Db, options: ImportFileOptions): Promise<Im
       const buffers = new Map<string, { line: number; row: object }[]>(
         [...stages.keys()].map((k) => [k, []]),
       );
+      // One batch is staged while the next is read: on PostgreSQL the server inserts as this process parses.
+      let staging: Promise<unknown> = Promise.resolve();
       const flush = async () => {
-        for (const [table, rows] of buffers) {
-          if (rows.length === 0) continue;
-          await stageRows(tx, stages.get(table)!, rows);
-          rows.length = 0;
-        }
+        const batch = [...buffers].filter(([, rows]) => rows.length > 0);
+        for (const [table] of batch) buffers.set(table, []);
+        await staging;
+        staging = (async () => {
+          for (const [table, rows] of batch) await stageRows(tx, stages.get(table)!, rows);
+        })();
+        staging.catch(() => {}); // reported where it is awaited
       };
       let rows = 0;
       for await (const record of source.records) {
@@ -162,6 +166,7 @@ export const importFile = async (db: Db, options: ImportFileOptions): Promise<Im
         if (rows % 1000 === 0) options.onProgress?.(rows, source.bytesRead(), source.bytesTotal);
       }
       await flush();
+      await staging;
       options.onProgress?.(rows, source.bytesRead(), source.bytesTotal);
       const at = (line: number, column: string) =>
         locate(

@@ -37,22 +37,6 @@ export const deviceLicences = (db: Db, org: string, deviceKeys: readonly string[
     [org, deviceKeys],
   );
 
-/**
- * Licences assigned to the devices whose keys lie in (after, last]: one index range scan for a whole page of
- * a keyset-paged fleet, rather than a lookup per device. In device order, then licence key.
- */
-export const licencesOfDeviceRange = (
-  db: Db,
-  org: string,
-  after: string,
-  last: string,
-): Promise<LicenceRow[]> =>
-  db.query<LicenceRow>(
-    `select ${selectList(licencesTable)} from licences
-     where org_id = $1 and device_key > $2 and device_key <= $3 order by device_key, key`,
-    [org, after, last],
-  );
-
 export const userLicences = (db: Db, org: string, userKeys: readonly string[]): Promise<LicenceRow[]> =>
   db.query<LicenceRow>(
     `select ${selectList(licencesTable)} from licences

@@ -12,6 +12,13 @@ const parsers = {
   20: (s: string) => Number(s),
 };
 
+/**
+ * PGlite's buffer pool lives in this process's memory, which WebAssembly never gives back: 32 MB instead of
+ * the default 128 MB keeps a large import under half a gigabyte, and the operating system's file cache
+ * still holds the pages (measured: no slower on 100,000 devices).
+ */
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+
 /** One COPY statement per ~4 MB keeps the blob, which PGlite copies into the WASM heap, small. */
 const BLOB_BYTES = 4 * 1024 * 1024;
 
@@ -117,7 +124,7 @@ export const openPglite = async (dataDir: string): Promise<Db> => {
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDir(dataDir);
   try {
-    const db = wrapPglite(await PGlite.create(join(dataDir, 'pglite')));
+    const db = wrapPglite(await PGlite.create(join(dataDir, 'pglite'), { startParams: START_PARAMS }));
     return {
       ...db,
       close: async () => {

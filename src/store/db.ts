@@ -13,6 +13,12 @@ export interface Db {
   exec(sql: string): Promise<void>;
   /** Commits when fn resolves, rolls back when it throws; a transaction inside a transaction joins it. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs statements in order in one transaction, handing back each one's rows, with no JavaScript of the
+   * caller's between them: on a store in another thread or process the caller need not come back between
+   * statements, so it can keep working while they run.
+   */
+  batch?(statements: readonly Statement[]): Promise<unknown[][]>;
   /** Bulk load: COPY on PostgreSQL, COPY from a blob on PGlite. Returns the number of rows loaded. */
   copyRows?(
     table: string,
@@ -21,6 +27,21 @@ export interface Db {
   ): Promise<number>;
   close(): Promise<void>;
 }
+
+export interface Statement {
+  readonly sql: string;
+  readonly params?: readonly unknown[];
+}
+
+/** Runs statements in one transaction: with the store's batch when it has one, else one by one. */
+export const runBatch = (db: Db, statements: readonly Statement[]): Promise<unknown[][]> =>
+  db.batch
+    ? db.batch(statements)
+    : db.transaction(async (tx) => {
+        const out: unknown[][] = [];
+        for (const s of statements) out.push(await tx.query(s.sql, s.params));
+        return out;
+      });
 
 export interface StoreOptions {
   /** PGlite data directory; default ~/.kenri (the CLI's --data DIR). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PGlite, type PGliteInterface, type Transaction } from '@electric-sql/pglite';
 import { copyLine } from './copy-text.ts';
 import { type Db, ident } from './db.ts';
+import { openPgliteThread } from './pglite-thread.ts';
 
 /** PGlite parses dates into JS Dates at UTC midnight; kenri compares dates as 'YYYY-MM-DD' strings. */
 const parsers = {
@@ -17,7 +18,7 @@ const parsers = {
  * the default 128 MB keeps a large import under half a gigabyte, and the operating system's file cache
  * still holds the pages (measured: no slower on 100,000 devices).
  */
-const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+const SETTINGS = ['-c', 'shared_buffers=32MB'];
 
 /** One COPY statement per ~4 MB keeps the blob, which PGlite copies into the WASM heap, small. */
 const BLOB_BYTES = 4 * 1024 * 1024;
@@ -116,15 +117,16 @@ const lockDir = (dir: string): (() => void) => {
 };
 
 /**
- * Embedded PostgreSQL kept in `dataDir` (its database in dataDir/pglite), or a throwaway one for
- * 'memory://'. PGlite is one connection in this process, so everything on it is serial.
+ * Embedded PostgreSQL kept in `dataDir` (its database in dataDir/pglite), run in a worker thread
+ * (pglite-thread.ts), or a throwaway one in this thread for 'memory://'. PGlite is one connection, so
+ * everything on it is serial.
  */
 export const openPglite = async (dataDir: string): Promise<Db> => {
   if (dataDir.startsWith('memory://')) return wrapPglite(await PGlite.create(dataDir));
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDir(dataDir);
   try {
-    const db = wrapPglite(await PGlite.create(join(dataDir, 'pglite'), { startParams: START_PARAMS }));
+    const db = await openPgliteThread(join(dataDir, 'pglite'), SETTINGS);
     return {
       ...db,
       close: async () => {

@@ -1,0 +1,168 @@
+import { Worker } from 'node:worker_threads';
+import { copyLine } from './copy-text.ts';
+import { type Db, ident, type Statement } from './db.ts';
+
+/**
+ * A PGlite store whose database runs in a worker thread (pglite-worker.mjs), so the WebAssembly PostgreSQL
+ * and this thread's JavaScript use two cores: an import parses the next batch while the last one is
+ * staged, a plan decides one page while the next is read and the last one written. Still one connection:
+ * every statement runs in order, and a transaction holds the store from BEGIN to COMMIT as PGlite's own does.
+ */
+
+interface Reply {
+  readonly id?: number;
+  readonly ready?: boolean;
+  readonly result?: unknown;
+  readonly error?: { readonly message: string } & Record<string, unknown>;
+}
+
+type Op =
+  | { op: 'query'; sql: string; params: unknown[] }
+  | { op: 'exec'; sql: string }
+  | { op: 'batch'; params: Statement[] }
+  | { op: 'copy'; sql: string; text: string }
+  | { op: 'close' };
+
+/** Rebuilds an error thrown in the worker (PostgreSQL's code, detail, constraint … included). */
+const errorFrom = (e: Reply['error']): Error => {
+  const { message, stack: _, ...rest } = e ?? { message: 'PGlite worker failed' };
+  return Object.assign(new Error(message), rest);
+};
+
+export const openPgliteThread = async (dir: string, settings: readonly string[]): Promise<Db> => {
+  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
+    workerData: { dir, params: [...settings] },
+  });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let broken: Error | undefined;
+  const fail = (error: Error) => {
+    broken ??= error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+    worker.unref();
+  };
+  await new Promise<void>((resolve, reject) => {
+    const early = (error: Error) => reject(error);
+    worker.once('error', early);
+    worker.once('message', (m: Reply) => {
+      worker.off('error', early);
+      if (m.ready) resolve();
+      else reject(errorFrom(m.error));
+    });
+  });
+  worker.on('message', (m: Reply) => {
+    const p = m.id === undefined ? undefined : pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id!);
+    if (pending.size === 0) worker.unref(); // an idle store does not keep the process alive
+    if (m.error) p.reject(errorFrom(m.error));
+    else p.resolve(m.result);
+  });
+  worker.on('error', (error: unknown) =>
+    fail(error instanceof Error ? error : new Error(`the PGlite worker failed: ${String(error)}`)),
+  );
+  worker.on('exit', (code) => fail(new Error(`the PGlite worker stopped (exit code ${code})`)));
+  worker.unref();
+
+  const call = <T>(op: Op): Promise<T> => {
+    if (broken) return Promise.reject(broken);
+    const id = nextId++;
+    if (pending.size === 0) worker.ref();
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ id, ...op });
+    });
+  };
+
+  // The worker runs messages in the order posted, so a statement is posted at once — the worker need not
+  // wait for this thread to come back from its own work to start it — unless a transaction is open or
+  // waiting: its statements are posted one by one as its callback runs, and nothing may come between them.
+  let transactions: Promise<unknown> = Promise.resolve();
+  let open = 0;
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    open += 1;
+    const run = transactions.then(fn, fn);
+    const done = () => {
+      open -= 1;
+    };
+    transactions = run.then(done, done);
+    return run;
+  };
+  const whenFree = <T>(fn: () => Promise<T>): Promise<T> =>
+    open === 0 ? fn() : transactions.then(() => whenFree(fn));
+
+  const copyRows = async (
+    table: string,
+    columns: readonly string[],
+    rows: AsyncIterable<readonly unknown[]> | readonly (readonly unknown[])[],
+  ): Promise<number> => {
+    let text = '';
+    let count = 0;
+    for await (const row of rows) {
+      text += copyLine(row);
+      count += 1;
+    }
+    if (count > 0)
+      await call({
+        op: 'copy',
+        sql: `copy ${ident(table)} (${columns.map(ident).join(', ')}) from '/dev/blob'`,
+        text,
+      });
+    return count;
+  };
+
+  const batch = (statements: readonly Statement[]) =>
+    call<unknown[][]>({
+      op: 'batch',
+      params: statements.map((st) => ({ sql: st.sql, params: [...(st.params ?? [])] })),
+    });
+
+  const inTransaction: Db = {
+    kind: 'pglite',
+    query: <T>(sql: string, p: readonly unknown[] = []) => call<T[]>({ op: 'query', sql, params: [...p] }),
+    exec: async (sql) => {
+      await call({ op: 'exec', sql });
+    },
+    transaction: (fn) => fn(inTransaction),
+    batch: async (statements) => {
+      const out: unknown[][] = [];
+      for (const st of statements) out.push(await inTransaction.query(st.sql, st.params));
+      return out;
+    },
+    copyRows,
+    close: async () => {
+      throw new Error('close the store, not a transaction');
+    },
+  };
+
+  const transaction = <T>(fn: (tx: Db) => Promise<T>): Promise<T> =>
+    exclusive(async () => {
+      await inTransaction.exec('begin');
+      try {
+        const result = await fn(inTransaction);
+        await inTransaction.exec('commit');
+        return result;
+      } catch (error) {
+        await inTransaction.exec('rollback').catch(() => {});
+        throw error;
+      }
+    });
+
+  return {
+    kind: 'pglite',
+    query: (sql, p) => whenFree(() => inTransaction.query(sql, p)),
+    exec: (sql) => whenFree(() => inTransaction.exec(sql)),
+    transaction,
+    batch: (statements) => whenFree(() => batch(statements)),
+    copyRows: (table, columns, rows) => transaction((tx) => tx.copyRows!(table, columns, rows)),
+    close: () =>
+      exclusive(async () => {
+        try {
+          if (!broken) await call({ op: 'close' });
+        } finally {
+          await worker.terminate();
+        }
+      }),
+  };
+};

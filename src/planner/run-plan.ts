@@ -94,7 +94,7 @@ export const runPlan = async (db: Db, req: PlanRequest): Promise<PlanResult> => 
   let done = 0;
   async function* verdicts(): AsyncGenerator<PlanVerdict> {
     for await (const batch of devicesWithLicences(db, req.org, {
-      batchSize: req.batchSize ?? 5000,
+      batchSize: req.batchSize ?? 2000,
       prefetch: true,
     })) {
       for (const row of batch) {

@@ -1,11 +1,11 @@
 import type { Db } from './db.ts';
 import {
+  type ColumnType,
   columnOf,
   type DeviceRow,
   devicesTable,
   type LicenceRow,
   licencesTable,
-  selectList,
   type TableDef,
   type UserRow,
   usersTable,
@@ -85,79 +85,130 @@ export async function* devicesWithLicences(
   }
 }
 
-/**
- * Rows of `def` as objects, `source` being a FROM clause (with WHERE) over an alias `t`. PGlite decodes each
- * field of each row in JavaScript, so there one JSON array per query is cheaper (dates come out as
- * 'YYYY-MM-DD' either way); PostgreSQL's driver reads rows faster than the server writes JSON.
- */
-const selectObjects = async <Row>(
-  tx: Db,
-  def: TableDef<Row>,
-  source: string,
-  orderBy: string,
-  params: readonly unknown[],
-): Promise<Row[]> => {
-  if (tx.kind !== 'pglite')
-    return tx.query<Row>(`select ${selectList(def, 't')} from ${source} order by ${orderBy}`, params);
-  const fields = def.fields.map((f) => `'${f}', t.${columnOf(f)}`).join(', ');
-  const [r] = await tx.query<{ rows: string | null }>(
-    `select json_agg(json_build_object(${fields}) order by ${orderBy})::text as rows from ${source}`,
-    params,
+/** One page: the devices after `after` in key order, their licences, and their users with theirs. */
+const readPage = async (
+  db: Db,
+  org: string,
+  after: string,
+  batchSize: number,
+): Promise<DeviceWithLicences[]> => {
+  const { devices, licences, users, perUser } =
+    db.kind === 'pglite'
+      ? await readPageAsJson(db, org, after, batchSize)
+      : await readPageAsRows(db, org, after, batchSize);
+  const byDevice = groupBy(licences, (l) => l.deviceKey);
+  const byUser = groupBy(perUser, (l) => l.userKey);
+  const userRows = new Map(users.map((u) => [u.key, u]));
+  return devices.map(
+    (device): DeviceWithLicences => ({
+      device,
+      licences: byDevice.get(device.key) ?? [],
+      users: deviceUserKeys(device).map((key) => ({
+        user: userRows.get(key) ?? { key, name: null, email: null },
+        licences: byUser.get(key) ?? [],
+      })),
+    }),
   );
-  return r?.rows ? (JSON.parse(r.rows) as Row[]) : [];
 };
 
-/** One page: the devices after `after` in key order, their licences, and their users with theirs. */
-const readPage = (db: Db, org: string, after: string, batchSize: number): Promise<DeviceWithLicences[]> =>
-  db.transaction(async (tx) => {
-    if (tx.kind === 'postgres') await tx.exec('set transaction isolation level repeatable read');
-    const devices = await selectObjects(
-      tx,
-      devicesTable,
-      '(select * from devices where org_id = $1 and key > $2 order by key limit $3) t',
-      't.key',
-      [org, after, batchSize],
-    );
-    if (devices.length === 0) return [];
-    const userKeys = [...new Set(devices.flatMap(deviceUserKeys))];
-    // The licences of exactly these devices: every key in (after, last] is on this page.
-    const licences = await selectObjects(
-      tx,
-      licencesTable,
-      'licences t where t.org_id = $1 and t.device_key > $2 and t.device_key <= $3',
-      't.device_key, t.key',
-      [org, after, devices[devices.length - 1]!.key],
-    );
-    const [users, perUser] =
-      userKeys.length === 0
-        ? [[], []]
-        : [
-            await selectObjects(
-              tx,
-              usersTable,
-              'users t where t.org_id = $1 and t.key = any($2::text[])',
-              't.key',
-              [org, userKeys],
-            ),
-            await selectObjects(
-              tx,
-              licencesTable,
-              'licences t where t.org_id = $1 and t.user_key = any($2::text[])',
-              't.key',
-              [org, userKeys],
-            ),
-          ];
-    const byDevice = groupBy(licences, (l) => l.deviceKey);
-    const byUser = groupBy(perUser, (l) => l.userKey);
-    const userRows = new Map(users.map((u) => [u.key, u]));
-    return devices.map(
-      (device): DeviceWithLicences => ({
-        device,
-        licences: byDevice.get(device.key) ?? [],
-        users: deviceUserKeys(device).map((key) => ({
-          user: userRows.get(key) ?? { key, name: null, email: null },
-          licences: byUser.get(key) ?? [],
-        })),
-      }),
-    );
-  });
+interface PageRows {
+  readonly devices: DeviceRow[];
+  /** The licences of exactly these devices: every device key in (after, last] is on the page. */
+  readonly licences: LicenceRow[];
+  readonly users: UserRow[];
+  readonly perUser: LicenceRow[];
+}
+
+const jsonOf = <Row>(def: TableDef<Row>, alias: string): string =>
+  `json_build_object(${def.fields.map((f) => `'${f}', ${alias}.${columnOf(f)}`).join(', ')})`;
+
+/**
+ * PGlite: the page as one JSON document from one statement (one snapshot). PGlite decodes every field of
+ * every row in JavaScript, so one JSON text is cheaper to hand over; and one statement is one message to
+ * its thread, which can read it while this thread is still deciding the page before.
+ */
+const readPageAsJson = async (db: Db, org: string, after: string, batchSize: number): Promise<PageRows> => {
+  const [r] = await db.query<{ page: string }>(
+    `with d as (select * from devices where org_id = $1 and key > $2 order by key limit $3),
+          k as (select distinct u as key from d, unnest(coalesce(d.users, '{}') || d.primary_user) u
+                where u is not null)
+     select json_build_object(
+       'devices', coalesce((select json_agg(${jsonOf(devicesTable, 'd')} order by d.key) from d), '[]'),
+       'licences', coalesce((select json_agg(${jsonOf(licencesTable, 't')} order by t.device_key, t.key)
+                             from licences t where t.org_id = $1 and t.device_key > $2
+                               and t.device_key <= (select max(key) from d)), '[]'),
+       'users', coalesce((select json_agg(${jsonOf(usersTable, 't')}) from users t
+                          where t.org_id = $1 and t.key in (select key from k)), '[]'),
+       'perUser', coalesce((select json_agg(${jsonOf(licencesTable, 't')} order by t.key) from licences t
+                            where t.org_id = $1 and t.user_key in (select key from k)), '[]')
+     )::text as page`,
+    [org, after, batchSize],
+  );
+  return JSON.parse(r!.page) as PageRows;
+};
+
+const SQL_TYPE: Record<ColumnType, string> = {
+  text: 'text',
+  date: 'date',
+  boolean: 'boolean',
+  int: 'int',
+  'text[]': 'text[]',
+  'int[]': 'int[]',
+};
+
+/** The select list of one part of a page: its own table's columns, typed nulls for the others'. */
+const partColumns = (own: TableDef<unknown> | undefined, alias: string): string =>
+  PARTS.map(({ prefix, def }) =>
+    def.fields
+      .map((f) =>
+        def === own
+          ? `${alias}.${columnOf(f)} as "${prefix}${f}"`
+          : `null::${SQL_TYPE[def.types[f as keyof typeof def.types] as ColumnType]} as "${prefix}${f}"`,
+      )
+      .join(', '),
+  ).join(', ');
+
+const PARTS = [
+  { prefix: 'd_', def: devicesTable as TableDef<unknown> },
+  { prefix: 'l_', def: licencesTable as TableDef<unknown> },
+  { prefix: 'u_', def: usersTable as TableDef<unknown> },
+];
+
+const pick = <Row>(row: Record<string, unknown>, def: TableDef<Row>, prefix: string): Row => {
+  const out: Record<string, unknown> = {};
+  for (const f of def.fields) out[f] = row[`${prefix}${f}`];
+  return out as Row;
+};
+
+/**
+ * PostgreSQL: the page as one statement (one snapshot, one round trip) whose rows are the devices, their
+ * licences, their users and those users' licences, each with the other parts' columns null. One statement
+ * matters: the server runs it while this thread is still deciding the page before, where a query per part
+ * would wait for this thread between parts. Its driver reads rows faster than the server writes JSON.
+ */
+const readPageAsRows = async (db: Db, org: string, after: string, batchSize: number): Promise<PageRows> => {
+  const rows = await db.query<Record<string, unknown> & { part: number }>(
+    `with d as (select * from devices where org_id = $1 and key > $2 order by key limit $3),
+          k as (select distinct u as key from d, unnest(coalesce(d.users, '{}') || d.primary_user) u
+                where u is not null)
+     select 0 as part, d.key as s1, ''::text collate "C" as s2, ${partColumns(devicesTable as TableDef<unknown>, 'd')} from d
+     union all
+     select 1, t.device_key, t.key, ${partColumns(licencesTable as TableDef<unknown>, 't')} from licences t
+     where t.org_id = $1 and t.device_key > $2 and t.device_key <= (select max(key) from d)
+     union all
+     select 2, t.key, '' collate "C", ${partColumns(usersTable as TableDef<unknown>, 't')} from users t
+     where t.org_id = $1 and t.key in (select key from k)
+     union all
+     select 3, t.key, '' collate "C", ${partColumns(licencesTable as TableDef<unknown>, 't')} from licences t
+     where t.org_id = $1 and t.user_key in (select key from k)
+     order by part, s1, s2`,
+    [org, after, batchSize],
+  );
+  const page: PageRows = { devices: [], licences: [], users: [], perUser: [] };
+  for (const r of rows)
+    if (r.part === 0) page.devices.push(pick(r, devicesTable, 'd_'));
+    else if (r.part === 1) page.licences.push(pick(r, licencesTable, 'l_'));
+    else if (r.part === 2) page.users.push(pick(r, usersTable, 'u_'));
+    else page.perUser.push(pick(r, licencesTable, 'l_'));
+  return page;
+};

@@ -130,9 +130,10 @@ export const mergeStage = async <Row>(
     written.length === 0
       ? 'do nothing'
       : `do update set ${written.map((f) => `${ident(columnOf(f))} = excluded.${ident(columnOf(f))}`).join(', ')}, updated_at = now()`;
-  // The diff sorts and hashes every staged row; the default 4 MB spills a large import to disk. JIT would
-  // spend a second compiling a statement that runs once.
-  await tx.exec(`set local work_mem = '64MB'`);
+  // The diff sorts and hashes every staged row; the default 4 MB spills a large import to disk. PGlite's
+  // WebAssembly memory never shrinks once grown, so there it gets less. JIT would spend a second compiling
+  // a statement that runs once.
+  await tx.exec(`set local work_mem = '${tx.kind === 'pglite' ? '16MB' : '64MB'}'`);
   await tx.exec('set local jit = off');
   const merge = () =>
     tx.query<{ inserted: number; updated: number; total: number }>(

@@ -27,6 +27,17 @@ describe('a verdict explanation with its keys factored out', () => {
     );
   });
 
+  it('writes JSON exactly as JSON.stringify does', () => {
+    const same = (value: unknown) => {
+      expect(factorOut('\u0001absent', [], value, null).reasons).toBe(JSON.stringify(value ?? null));
+    };
+    fc.assert(fc.property(fc.jsonValue(), same));
+    fc.assert(fc.property(fc.anything({ withDate: true, withMap: true, withNullPrototype: true }), same));
+    const sparse: unknown[] = [];
+    sparse[2] = 3;
+    same([{ at: new Date(0), n: Number.NaN, u: undefined, f: () => 1 }, undefined, sparse]);
+  });
+
   it('makes devices decided for the same reasons share one text', () => {
     const reasons = (device: string, user: string) => [
       {

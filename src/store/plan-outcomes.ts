@@ -34,6 +34,16 @@ export interface Factored {
   readonly factored: boolean;
 }
 
+const isPlainObject = (v: object): boolean => {
+  const proto = Object.getPrototypeOf(v);
+  return (
+    (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function'
+  );
+};
+
+const isPlainArray = (v: unknown): v is unknown[] =>
+  Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype && !('toJSON' in v);
+
 /** The reasons and remedies as JSON (with JSON.stringify's semantics), keys factored out of every string. */
 export const factorOut = (
   deviceKey: string,
@@ -42,17 +52,33 @@ export const factorOut = (
   remedies: unknown,
 ): Factored => {
   const order = swaps(deviceKey, subjects);
+  const shortest = order.reduce((n, s) => Math.min(n, s.key.length), Number.POSITIVE_INFINITY);
   let clash = false;
-  const replacer = (_: string, value: unknown): unknown => {
-    if (typeof value !== 'string') return value;
-    if (MARKERS.test(value)) clash = true;
-    let s = value;
-    for (const { key, marker } of order) if (s.includes(key)) s = s.split(key).join(marker);
-    return s;
+  // A copy with the keys replaced in every string of the plain arrays and objects a verdict's reasons are,
+  // then one native JSON.stringify. Anything else (a date, a class, toJSON) is left as it is, so stored
+  // as written; it only may not hold a marker.
+  const copy = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      if (MARKERS.test(v)) clash = true;
+      if (v.length < shortest) return v;
+      let s = v;
+      // A marker holds no '$', so replaceAll takes it literally.
+      for (const { key, marker } of order) if (s.includes(key)) s = s.replaceAll(key, marker);
+      return s;
+    }
+    if (v === null || typeof v !== 'object') return v;
+    if (isPlainArray(v)) return v.map(copy);
+    if (isPlainObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v)) out[k] = copy((v as Record<string, unknown>)[k]);
+      return out;
+    }
+    if (MARKERS.test(JSON.stringify(v) ?? '')) clash = true;
+    return v;
   };
   const factored = {
-    reasons: JSON.stringify(reasons ?? null, replacer),
-    remedies: JSON.stringify(remedies ?? null, replacer),
+    reasons: JSON.stringify(copy(reasons ?? null)),
+    remedies: JSON.stringify(copy(remedies ?? null)),
     factored: true,
   };
   if (!clash) return factored;
@@ -70,7 +96,7 @@ export const putBack = (deviceKey: string, subjects: readonly string[], value: u
     if (typeof v === 'string') {
       if (!MARKERS.test(v)) return v;
       let s = v;
-      for (const { key, marker } of order) if (s.includes(marker)) s = s.split(marker).join(key);
+      for (const { key, marker } of order) if (s.includes(marker)) s = s.replaceAll(marker, () => key);
       return s;
     }
     if (Array.isArray(v)) return v.map(walk);

@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import { type Db, runBatch } from './db.ts';
 import { rowChecksSkippable } from './merge.ts';
 import { factorOut, putBack } from './plan-outcomes.ts';
 
@@ -38,7 +38,7 @@ export interface PlanVerdict {
 const planColumns = `id, org_id as "org", created_at as "createdAt", actor, image_key as "imageKey",
   as_of as "asOf", rules_version as "rulesVersion", input, summary`;
 
-const VERDICT_BATCH = 2000;
+const VERDICT_BATCH = 1000;
 /** Explanations remembered while saving, to share; a fleet rarely has more than a few hundred. */
 const MAX_REMEMBERED = 10_000;
 
@@ -69,10 +69,7 @@ export const savePlan = async (
   const unchecked = await rowChecksSkippable(db, { plan_outcomes: ['insert'], plan_verdicts: ['insert'] });
   const write = (sql: string, params: unknown[]) =>
     unchecked
-      ? db.transaction(async (tx) => {
-          await tx.exec('set local session_replication_role = replica');
-          await tx.query(sql, params);
-        })
+      ? runBatch(db, [{ sql: 'set local session_replication_role = replica' }, { sql, params }])
       : db.query(sql, params);
   const known = new Map<string, number>();
   let outcomes: string[] = [];
@@ -93,7 +90,7 @@ export const savePlan = async (
        )
        insert into plan_verdicts (plan_id, org_id, device_key, verdict, outcome, subjects, input)
        select $1, $2, v.k, v.v, v.o, v.s, v.i
-       from json_to_recordset($4::json) as v(k text, v text, o int, s text[], i jsonb)`,
+       from json_to_recordset($4::json) as v(k text, v text, o int, s text[], i json)`,
       [id, org, o, v],
     );
     writing.catch(() => {}); // reported where it is awaited

@@ -31,7 +31,7 @@ export interface ImportFileOptions {
   readonly format?: 'csv' | 'json';
   /** Called every thousand rows and at the end; the CLI draws a progress bar from it. */
   readonly onProgress?: (rowsDone: number, bytesDone: number, bytesTotal: number) => void;
-  /** Rows staged per batch (default 5000). */
+  /** Rows staged per batch (default 2000: one batch is staged while the next is read). */
   readonly batchSize?: number;
 }
 
@@ -118,7 +118,7 @@ export const importFile = async (db: Db, options: ImportFileOptions): Promise<Im
   if (!IMPORT_KINDS.includes(kind))
     throw new InputError([{ path: 'kind', message: `cannot import '${kind}'`, expected: IMPORT_KINDS }]);
   const handler = HANDLERS[kind];
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 2000;
   const sourceName = basename(file);
   const format = options.format ?? formatOf(file);
   const json = format === 'json';

@@ -18,6 +18,9 @@ create table plan_outcomes (
 );
 
 alter table plan_verdicts add column outcome int;
+-- The facts a device was decided on, kept as the text written (json, not jsonb): read back whole, never
+-- searched, and turning a million of them into jsonb cost more than the rest of their row.
+alter table plan_verdicts alter column input type json using input::json;
 alter table plan_verdicts add column subjects text[];
 alter table plan_verdicts
   add foreign key (org_id, plan_id, outcome) references plan_outcomes (org_id, plan_id, id);

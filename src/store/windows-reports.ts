@@ -167,19 +167,71 @@ export const saveInstalledUpdates = (
   deviceKey: string,
   updates: readonly InstalledUpdate[],
   o: ReportOptions,
+): Promise<MergeCounts> => saveInstalledUpdatesOf(tx, org, new Map([[deviceKey, updates]]), o);
+
+/**
+ * Stores the updates of several devices at once: a listing taken with `Get-HotFix -ComputerName` over a
+ * fleet holds every computer's updates. One statement compares the listed rows with the stored ones and
+ * writes only the new and the changed, each with the audit row the one-device path would write (an insert
+ * with its values, an update with from → to), so a listing of a hundred thousand updates costs one round
+ * trip rather than two per row. The caller holds the transaction.
+ */
+export const saveInstalledUpdatesOf = async (
+  tx: Db,
+  org: string,
+  byDevice: ReadonlyMap<string, readonly InstalledUpdate[]>,
+  o: ReportOptions,
 ): Promise<MergeCounts> => {
-  const rows = new Map(
-    updates.map((u) => [u.kb, { installed_on: u.installedOn ?? null, description: u.description ?? null }]),
+  // A KB listed twice for a device (pasted listings repeat) is one row; the later line wins, as it would
+  // have on a second import.
+  const rows = new Map<string, { device: string; u: InstalledUpdate }>();
+  for (const [device, updates] of byDevice)
+    for (const u of updates) rows.set(`${device}\u0000${u.kb}`, { device, u });
+  if (rows.size === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const list = [...rows.values()];
+  const [counts] = await tx.query<{ inserted: number; updated: number }>(
+    `with listed as (
+       select * from unnest($5::text[], $6::text[], $7::date[], $8::text[]) as s(device_key, kb, installed_on, description)
+     ), diff as (
+       select s.*, t.kb is null as is_new, t.installed_on as old_on, t.description as old_description
+       from listed s left join installed_updates t on t.org_id = $1 and t.device_key = s.device_key and t.kb = s.kb
+     ), changed as (
+       select * from diff
+       where is_new or old_on is distinct from installed_on or old_description is distinct from description
+     ), audit as (
+       insert into audit_log (org_id, actor, action, entity, entity_key, detail)
+       select $1, $2, case when is_new then 'insert' else 'update' end, 'installed_updates', device_key || '/' || kb,
+              case when is_new then jsonb_build_object('installed_on', installed_on, 'description', description,
+                                                       'source', $3::text, 'observed_at', $4::text)
+              else case when old_on is distinct from installed_on
+                          then jsonb_build_object('installed_on', jsonb_build_object('from', old_on, 'to', installed_on))
+                          else '{}'::jsonb end
+                   || case when old_description is distinct from description
+                          then jsonb_build_object('description', jsonb_build_object('from', old_description, 'to', description))
+                          else '{}'::jsonb end
+                   || jsonb_build_object('source', $3::text) end
+       from changed order by device_key, kb
+     ), written as (
+       insert into installed_updates (org_id, device_key, kb, installed_on, description, source, observed_at)
+       select $1, device_key, kb, installed_on, description, $3, $4::timestamptz from changed
+       on conflict (org_id, device_key, kb) do update set installed_on = excluded.installed_on,
+         description = excluded.description, source = excluded.source, observed_at = excluded.observed_at
+     )
+     select (count(*) filter (where is_new))::int as inserted, (count(*) filter (where not is_new))::int as updated
+     from changed`,
+    [
+      org,
+      o.actor,
+      o.source,
+      o.observedAt,
+      list.map((r) => r.device),
+      list.map((r) => r.u.kb),
+      list.map((r) => r.u.installedOn ?? null),
+      list.map((r) => r.u.description ?? null),
+    ],
   );
-  return writeRows(
-    tx,
-    org,
-    deviceKey,
-    'installed_updates',
-    'kb',
-    [...rows].map(([key, values]) => ({ key, values })),
-    o,
-  );
+  const { inserted = 0, updated = 0 } = counts ?? {};
+  return { inserted, updated, unchanged: list.length - inserted - updated };
 };
 
 const licenceSelect = `device_key as "deviceKey", activation_id as "activationId", ${Object.entries(

@@ -37,8 +37,12 @@ const summary = (r: WindowsImportResult, org: string, lang: Lang): string[] => {
   const lines = [
     L(
       lang,
-      `${r.file}: ${r.kind} の出力から ${r.rows} 件をデバイス ${r.device} (組織 ${org}) に取り込みました`,
-      `${r.file}: ${r.rows} row(s) from ${r.kind} output imported for device ${r.device} (${org})`,
+      r.devices.length > 1
+        ? `${r.file}: ${r.kind} の出力から ${r.rows} 件を ${r.devices.length} 台のデバイス (組織 ${org}) に取り込みました`
+        : `${r.file}: ${r.kind} の出力から ${r.rows} 件をデバイス ${r.device} (組織 ${org}) に取り込みました`,
+      r.devices.length > 1
+        ? `${r.file}: ${r.rows} row(s) from ${r.kind} output imported for ${r.devices.length} devices (${org})`
+        : `${r.file}: ${r.rows} row(s) from ${r.kind} output imported for device ${r.device} (${org})`,
     ),
     L(
       lang,
@@ -76,7 +80,8 @@ export const runWindowsImport = async (flags: WindowsImportFlags): Promise<void>
   const lang = parseLang(flags.lang);
   if (!(WINDOWS_IMPORT_KINDS as readonly string[]).includes(flags.kind))
     throw new UsageError(`unknown kind '${flags.kind}' (accepted: ${WINDOWS_IMPORT_KINDS.join(', ')})`);
-  if (!flags.device)
+  // Update listings name the computer they were taken on; licence outputs do not (see importWindowsOutput).
+  if (!flags.device && (flags.kind === 'slmgr' || flags.kind === 'cim'))
     throw new UsageError(
       `import ${flags.kind} needs --device KEY: the device the output was taken on (as in the devices file)`,
     );
@@ -85,7 +90,7 @@ export const runWindowsImport = async (flags: WindowsImportFlags): Promise<void>
     await requireOrganisation(db, flags.org);
     const result = await importWindowsOutput(db, {
       org: flags.org,
-      device: flags.device!,
+      ...(flags.device ? { device: flags.device } : {}),
       kind: flags.kind as WindowsImportKind,
       bytes,
       file: flags.file,

@@ -8,6 +8,7 @@ import {
 } from '../../importers/tabular/index.ts';
 import { defaultLang, parseLang, UsageError } from '../lang.ts';
 import { actor, orgOf, type StoreFlags, usingStore, withStoreOptions } from '../store-context.ts';
+import { runWindowsImport } from './import-windows.ts';
 
 /** Windows outputs go to their own importer; this command only routes them there. */
 export const WINDOWS_KINDS = ['slmgr', 'cim', 'hotfix', 'windows'] as const;
@@ -28,25 +29,17 @@ export const registerImport = (program: Command): void => {
         '<file>',
         'CSV (UTF-8 with or without BOM, or Shift_JIS) or JSON; for Windows outputs, the saved text',
       )
-      .option('--device <key>', 'the device a Windows output was taken on')
+      .option(
+        '--device <key>',
+        'the device a Windows output was taken on (an update listing naming its computers may leave it out)',
+      )
       .option('--lang <lang>', 'ja or en (default: from the locale)')
       .option('--json', 'print the result as JSON'),
   ).action(async (kind: string, file: string, flags: ImportFlags) => {
     const lang = flags.lang ? parseLang(flags.lang) : defaultLang();
     const org = orgOf(flags);
     if ((WINDOWS_KINDS as readonly string[]).includes(kind)) {
-      // Contract with import-windows.ts: export runWindowsImport(options) taking these flags.
-      const modulePath = './import-windows.ts';
-      const windows = (await import(modulePath).catch(() => undefined)) as
-        | {
-            runWindowsImport: (
-              options: ImportFlags & { org: string; kind: string; file: string; lang: string },
-            ) => Promise<void>;
-          }
-        | undefined;
-      if (!windows)
-        throw new UsageError(`import ${kind}: Windows output imports are not available in this build`);
-      await windows.runWindowsImport({ ...flags, org, kind, file, lang });
+      await runWindowsImport({ ...flags, org, kind, file, lang });
       return;
     }
     if (!isTabular(kind))

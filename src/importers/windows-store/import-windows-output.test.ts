@@ -146,3 +146,136 @@ describe.each(storeBackends())('importWindowsOutput on $name', (backend) => {
     expect(kbs.map((k) => k.kb)).toEqual(['KB4474419', 'KB4490628', 'KB4536952', 'KB4538483', 'KB976902']);
   });
 });
+
+/** `Get-HotFix -ComputerName PC-A,pc-b,SN-0003` as PowerShell prints it: one table, a Source per row. */
+const FLEET_LISTING = [
+  '',
+  'Source        Description      HotFixID      InstalledBy          InstalledOn',
+  '------        -----------      --------      -----------          -----------',
+  'PC-A          Update           KB4490628     NT AUTHORITY\\SYSTEM  3/12/2019 00:00:00',
+  'PC-A          Security Update  KB4474419     NT AUTHORITY\\SYSTEM  9/10/2019 00:00:00',
+  'pc-b          Update           KB4490628     NT AUTHORITY\\SYSTEM  4/2/2019 00:00:00',
+  'SN-0003       Update           KB4536952     NT AUTHORITY\\SYSTEM  1/14/2020 00:00:00',
+  '',
+].join('\r\n');
+
+describe.each(storeBackends())('a fleet-wide update listing on $name', (backend) => {
+  let db: Db;
+  beforeAll(async () => {
+    await backend.setup();
+    db = await backend.fresh();
+    await ensureOrganisation(db, 'acme', { actor: 'test' });
+    await upsertDevices(
+      db,
+      'acme',
+      [
+        { key: 'SN-0001', name: 'PC-A' },
+        { key: 'SN-0002', name: 'PC-B' },
+        { key: 'SN-0003', name: null },
+        { key: 'SN-0004', name: 'PC-D' },
+      ],
+      { actor: 'test' },
+    );
+  });
+  afterAll(async () => {
+    await db.close();
+    await backend.teardown();
+  });
+
+  const hotfix = (text: string, device?: string) =>
+    importWindowsOutput(db, {
+      org: 'acme',
+      ...(device ? { device } : {}),
+      kind: 'hotfix',
+      bytes: Buffer.from(text),
+      file: 'fleet-hotfix.txt',
+      actor: 'test',
+      observedAt: '2020-02-01T00:00:00.000Z',
+    });
+  const stored = () =>
+    db.query<{ device_key: string; kb: string; installed_on: string }>(
+      `select device_key, kb, installed_on from installed_updates where org_id = 'acme' order by device_key, kb`,
+    );
+
+  it('refuses a listing of several computers filed under one device, writing nothing', async () => {
+    const e = await hotfix(FLEET_LISTING, 'SN-0001').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).issues[0]).toMatchObject({ path: 'device' });
+    expect((e as InputError).issues[0]?.message).toMatch(/3 computers \(PC-A, PC-B, SN-0003\)/);
+    expect(await stored()).toEqual([]);
+  });
+
+  it('refuses a listing naming a computer the store does not have, writing nothing', async () => {
+    const e = await hotfix(
+      `${FLEET_LISTING}PC-Z          Update           KB4490628     NT AUTHORITY\\SYSTEM  3/12/2019 00:00:00\r\n`,
+    ).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).issues.map((i) => i.message).join('\n')).toMatch(/PC-Z/);
+    expect(await stored()).toEqual([]);
+  });
+
+  it('files each computer under the device of that name or key, case-insensitively, and re-imports as a no-op', async () => {
+    const r = await hotfix(FLEET_LISTING);
+    expect(r.devices).toEqual(['SN-0001', 'SN-0002', 'SN-0003']);
+    expect(r.written).toEqual({ inserted: 4, updated: 0, unchanged: 0 });
+    expect(await stored()).toEqual([
+      { device_key: 'SN-0001', kb: 'KB4474419', installed_on: '2019-09-10' },
+      { device_key: 'SN-0001', kb: 'KB4490628', installed_on: '2019-03-12' },
+      { device_key: 'SN-0002', kb: 'KB4490628', installed_on: '2019-04-02' },
+      { device_key: 'SN-0003', kb: 'KB4536952', installed_on: '2020-01-14' },
+    ]);
+    expect((await hotfix(FLEET_LISTING)).written).toEqual({ inserted: 0, updated: 0, unchanged: 4 });
+  });
+
+  it('audits an insert with its values and a changed date from → to', async () => {
+    const [insert] = await auditEntries(db, 'acme', {
+      entity: 'installed_updates',
+      key: 'SN-0003/KB4536952',
+    });
+    expect(insert).toMatchObject({
+      action: 'insert',
+      detail: { installed_on: '2020-01-14', source: 'hotfix-table', observed_at: '2020-02-01T00:00:00.000Z' },
+    });
+    const r = await hotfix(FLEET_LISTING.replace('1/14/2020', '1/15/2020'));
+    expect(r.written).toEqual({ inserted: 0, updated: 1, unchanged: 3 });
+    const [update] = await auditEntries(db, 'acme', {
+      entity: 'installed_updates',
+      key: 'SN-0003/KB4536952',
+      limit: 1,
+    });
+    expect(update).toMatchObject({
+      action: 'update',
+      detail: { installed_on: { from: '2020-01-14', to: '2020-01-15' }, source: 'hotfix-table' },
+    });
+  });
+
+  it('warns when a one-computer listing is filed under a device of another name', async () => {
+    const one = FLEET_LISTING.split('\r\n')
+      .filter((l) => !/^(pc-b|SN-0003)/.test(l))
+      .join('\r\n');
+    const r = await hotfix(one, 'SN-0004');
+    expect(r.devices).toEqual(['SN-0004']);
+    expect(r.warnings).toEqual([expect.objectContaining({ code: 'computer-mismatch' })]);
+    expect(r.warnings[0]?.message).toMatch(/PC-A.*'SN-0004'.*'PC-D'/);
+  });
+
+  it('asks for the device when a listing does not name its computer, or for a licence output', async () => {
+    const e = await importWindowsOutput(db, {
+      org: 'acme',
+      kind: 'hotfix',
+      bytes: fixture('hotfix/04_wmic_qfe_format_list_win7.txt'),
+      file: 'qfe.txt',
+      actor: 'test',
+    }).catch((x: unknown) => x);
+    expect((e as InputError).issues[0]?.message).toMatch(/--device/);
+    const s = await importWindowsOutput(db, {
+      org: 'acme',
+      kind: 'slmgr',
+      bytes: fixture(SLMGR_WIN7),
+      file: 'dlv.txt',
+      actor: 'test',
+    }).catch((x: unknown) => x);
+    expect(s).toBeInstanceOf(InputError);
+    expect((s as InputError).issues[0]?.message).toMatch(/--device KEY/);
+  });
+});

@@ -79,7 +79,8 @@ export type WarningCode =
   | 'unparsed-date'
   | 'non-kb-hotfix-id'
   | 'truncated-value'
-  | 'skipped-entry';
+  | 'skipped-entry'
+  | 'computer-mismatch';
 
 /** Something the user should know about the input that did not stop parsing. */
 export interface Warning {

@@ -2,6 +2,7 @@ import { displayName } from '../catalogue/catalogue.ts';
 import type { Lang } from '../engine/text.ts';
 import type { PlanSummary } from '../planner/planner.ts';
 import type { PlanVerdict } from '../store/plans.ts';
+import type { Tail } from './output/emit.ts';
 import type { Table } from './output/table.ts';
 
 const L = (lang: Lang, ja: string, en: string) => (lang === 'ja' ? ja : en);
@@ -78,7 +79,11 @@ export const poolsTable = (s: PlanSummary, lang: Lang): Table => ({
   })),
 });
 
-export const devicesTable = (verdicts: readonly PlanVerdict[], lang: Lang): Table => ({
+/** The per-device verdict list as a streamed table: a plan of a million devices is written batch by batch. */
+export const devicesTail = (
+  batches: AsyncIterable<readonly PlanVerdict[]>,
+  lang: Lang,
+): Tail<PlanVerdict> => ({
   title: L(lang, 'デバイスごとの判定', 'Verdict per device'),
   columns: [
     { key: 'device', label: L(lang, 'デバイス', 'device') },
@@ -87,7 +92,10 @@ export const devicesTable = (verdicts: readonly PlanVerdict[], lang: Lang): Tabl
     { key: 'reason', label: L(lang, '理由', 'reasons') },
     { key: 'remedies', label: L(lang, '対処 / 不足情報', 'remedies / missing') },
   ],
-  rows: verdicts.map((v) => ({
+  batches,
+  key: 'devices',
+  item: (v) => v,
+  row: (v) => ({
     device: v.deviceKey,
     verdict: verdictName(v.verdict, lang),
     cites: v.cites.join(' '),
@@ -95,5 +103,5 @@ export const devicesTable = (verdicts: readonly PlanVerdict[], lang: Lang): Tabl
     remedies: ((v.remedies as (string | { missing: string })[] | null) ?? [])
       .map((m) => (typeof m === 'string' ? m : m.missing))
       .join(' '),
-  })),
+  }),
 });

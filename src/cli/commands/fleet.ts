@@ -61,28 +61,7 @@ export const registerFleet = (program: Command): void => {
     const org = orgOf(flags);
     await usingStore(flags, async (db) => {
       await requireOrganisation(db, org);
-      const rows: Table['rows'][number][] = [];
-      const json: unknown[] = [];
-      for await (const batch of devicesWithLicences(db, org)) {
-        for (const d of batch) {
-          rows.push({
-            key: d.device.key,
-            name: d.device.name ?? '',
-            vendor: d.device.vendor ?? '',
-            model: d.device.model ?? '',
-            licences: d.licences
-              .map(
-                (l) =>
-                  `${displayName(l.product, l.edition, l.version)} ${l.channel}${l.programme ? `/${l.programme}` : ''}`,
-              )
-              .join('; '),
-            users: d.users.map((u) => u.user.key).join(' '),
-            esu: (d.device.esuYears ?? []).join(' '),
-          });
-          json.push(d);
-        }
-      }
-      const table: Table = {
+      await emit([], format, flags.out, undefined, {
         title: L(lang, `デバイス一覧 (${org})`, `Devices of ${org}`),
         columns: [
           { key: 'key', label: L(lang, 'キー', 'key') },
@@ -93,9 +72,24 @@ export const registerFleet = (program: Command): void => {
           { key: 'users', label: L(lang, 'ユーザー', 'users') },
           { key: 'esu', label: 'ESU' },
         ],
-        rows,
-      };
-      await emit([table], format, flags.out, json);
+        // Page by page from the store: a fleet of any size is listed in flat memory.
+        batches: devicesWithLicences(db, org),
+        item: (d) => d,
+        row: (d) => ({
+          key: d.device.key,
+          name: d.device.name ?? '',
+          vendor: d.device.vendor ?? '',
+          model: d.device.model ?? '',
+          licences: d.licences
+            .map(
+              (l) =>
+                `${displayName(l.product, l.edition, l.version)} ${l.channel}${l.programme ? `/${l.programme}` : ''}`,
+            )
+            .join('; '),
+          users: d.users.map((u) => u.user.key).join(' '),
+          esu: (d.device.esuYears ?? []).join(' '),
+        }),
+      });
     });
   });
 

@@ -10,11 +10,11 @@ import { runPlan } from '../../planner/run-plan.ts';
 import type { Db } from '../../store/db.ts';
 import { countDevices } from '../../store/devices.ts';
 import { getImage, listImages, upsertImages } from '../../store/images.ts';
-import { loadPlan, type PlanVerdict, planVerdicts } from '../../store/plans.ts';
+import { loadPlan, planVerdicts } from '../../store/plans.ts';
 import { defaultLang, parseLang, UsageError } from '../lang.ts';
 import { emit, formatOf } from '../output/emit.ts';
 import type { Table } from '../output/table.ts';
-import { devicesTable, poolsTable, purchasesTable, reasonsTable, totalsTable } from '../plan-tables.ts';
+import { devicesTail, poolsTable, purchasesTable, reasonsTable, totalsTable } from '../plan-tables.ts';
 import { readStructured } from '../read-input.ts';
 import {
   actor,
@@ -78,12 +78,6 @@ const resolvePlanImage = async (db: Db, org: string, ref: string) => {
   return { image: imageFromRaw(raw, `image ${ref}`), input: raw, key: row.key };
 };
 
-const allVerdicts = async (db: Db, org: string, planId: number): Promise<PlanVerdict[]> => {
-  const out: PlanVerdict[] = [];
-  for await (const batch of planVerdicts(db, org, planId)) out.push(...batch);
-  return out;
-};
-
 // Kept for callers that import it from here.
 export { emit } from '../output/emit.ts';
 
@@ -120,7 +114,6 @@ export const runPlanCommand = async (flags: PlanFlags): Promise<void> => {
     bar?.stop();
     const s = result.summary;
     const wantDevices = flags.devices || format === 'csv' || format === 'xlsx';
-    const verdicts = wantDevices ? await allVerdicts(db, org, result.planId) : [];
     const header: Table = {
       title: lang === 'ja' ? 'kenri 展開計画' : 'kenri deployment plan',
       columns: [
@@ -140,16 +133,20 @@ export const runPlanCommand = async (flags: PlanFlags): Promise<void> => {
     };
     const tables = [header, totalsTable(s, lang), reasonsTable(s, lang), purchasesTable(s, lang)];
     if (s.pools.length > 0) tables.push(poolsTable(s, lang));
-    if (wantDevices) tables.push(devicesTable(verdicts, lang));
-    await emit(tables, format, flags.out, {
-      planId: result.planId,
-      org,
-      asOf,
-      image: img.input,
-      rulesVersion: result.rulesVersion,
-      summary: s,
-      ...(wantDevices ? { devices: verdicts } : {}),
-    });
+    await emit(
+      tables,
+      format,
+      flags.out,
+      {
+        planId: result.planId,
+        org,
+        asOf,
+        image: img.input,
+        rulesVersion: result.rulesVersion,
+        summary: s,
+      },
+      wantDevices ? devicesTail(planVerdicts(db, org, result.planId), lang) : undefined,
+    );
   });
 };
 
@@ -183,13 +180,13 @@ export const registerPlan = (program: Command): void => {
       await requireOrganisation(db, org);
       const p = await loadPlan(db, org, Number(id));
       if (!p) throw new UsageError(`no saved plan ${id} in organisation ${org}`);
-      const verdicts = await allVerdicts(db, org, p.id);
       const s = p.summary as Parameters<typeof totalsTable>[0];
       await emit(
-        [totalsTable(s, lang), reasonsTable(s, lang), purchasesTable(s, lang), devicesTable(verdicts, lang)],
+        [totalsTable(s, lang), reasonsTable(s, lang), purchasesTable(s, lang)],
         flags.json ? 'json' : 'table',
         undefined,
-        { ...p, devices: verdicts },
+        p,
+        devicesTail(planVerdicts(db, org, p.id), lang),
       );
     });
   });

@@ -169,12 +169,14 @@ export const saveInstalledUpdates = (
   o: ReportOptions,
 ): Promise<MergeCounts> => saveInstalledUpdatesOf(tx, org, new Map([[deviceKey, updates]]), o);
 
+const UPDATES_PER_STATEMENT = 20_000;
+
 /**
  * Stores the updates of several devices at once: a listing taken with `Get-HotFix -ComputerName` over a
- * fleet holds every computer's updates. One statement compares the listed rows with the stored ones and
- * writes only the new and the changed, each with the audit row the one-device path would write (an insert
- * with its values, an update with from → to), so a listing of a hundred thousand updates costs one round
- * trip rather than two per row. The caller holds the transaction.
+ * fleet holds every computer's updates. Each statement compares listed rows with the stored ones and writes
+ * only the new and the changed, each with the audit row the one-device path would write (an insert with its
+ * values, an update with from → to), so a listing of a hundred thousand updates costs a few round trips
+ * rather than two per row. The caller holds the transaction.
  */
 export const saveInstalledUpdatesOf = async (
   tx: Db,
@@ -188,9 +190,14 @@ export const saveInstalledUpdatesOf = async (
   for (const [device, updates] of byDevice)
     for (const u of updates) rows.set(`${device}\u0000${u.kb}`, { device, u });
   if (rows.size === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  const list = [...rows.values()];
-  const [counts] = await tx.query<{ inserted: number; updated: number }>(
-    `with listed as (
+  const all = [...rows.values()];
+  let inserted = 0;
+  let updated = 0;
+  // A statement per 20,000 rows keeps each one's parameters a few megabytes, however long the listing.
+  for (let i = 0; i < all.length; i += UPDATES_PER_STATEMENT) {
+    const list = all.slice(i, i + UPDATES_PER_STATEMENT);
+    const [counts] = await tx.query<{ inserted: number; updated: number }>(
+      `with listed as (
        select * from unnest($5::text[], $6::text[], $7::date[], $8::text[]) as s(device_key, kb, installed_on, description)
      ), diff as (
        select s.*, t.kb is null as is_new, t.installed_on as old_on, t.description as old_description
@@ -219,19 +226,21 @@ export const saveInstalledUpdatesOf = async (
      )
      select (count(*) filter (where is_new))::int as inserted, (count(*) filter (where not is_new))::int as updated
      from changed`,
-    [
-      org,
-      o.actor,
-      o.source,
-      o.observedAt,
-      list.map((r) => r.device),
-      list.map((r) => r.u.kb),
-      list.map((r) => r.u.installedOn ?? null),
-      list.map((r) => r.u.description ?? null),
-    ],
-  );
-  const { inserted = 0, updated = 0 } = counts ?? {};
-  return { inserted, updated, unchanged: list.length - inserted - updated };
+      [
+        org,
+        o.actor,
+        o.source,
+        o.observedAt,
+        list.map((r) => r.device),
+        list.map((r) => r.u.kb),
+        list.map((r) => r.u.installedOn ?? null),
+        list.map((r) => r.u.description ?? null),
+      ],
+    );
+    inserted += counts?.inserted ?? 0;
+    updated += counts?.updated ?? 0;
+  }
+  return { inserted, updated, unchanged: all.length - inserted - updated };
 };
 
 const licenceSelect = `device_key as "deviceKey", activation_id as "activationId", ${Object.entries(

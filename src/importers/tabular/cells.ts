@@ -69,54 +69,117 @@ const language = (raw: unknown): string => {
   return canonicalLanguage(LANGUAGE_NAMES[s.toLowerCase().replace(/\s+/g, '')] ?? s);
 };
 
-/** Converts a non-blank cell; blank cells never reach here. */
-export const convertCell = (spec: ColumnSpec, raw: unknown): Cell => {
+/** A cell that could not be read: the message and the accepted values. */
+export class CellError {
+  constructor(
+    readonly error: string,
+    readonly expected?: readonly string[],
+  ) {}
+}
+
+/** Reads one non-blank cell of a column: its value, or a CellError. Blank cells never reach here. */
+export type CellReader = (raw: unknown) => unknown;
+
+const BOOLEAN_EXPECTED = ['yes', 'no', 'はい', 'いいえ', 'true', 'false'];
+const DATE_EXPECTED = ['YYYY-MM-DD', 'YYYY/MM/DD', '令和6年3月31日'];
+
+/** Printable ASCII without surrounding spaces reads the same after NFKC and trim: most cells of a big file. */
+const PLAIN_ASCII = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
+const identifierText = (raw: unknown): string =>
+  typeof raw === 'string' && PLAIN_ASCII.test(raw) ? raw : identifier(raw);
+
+const integer = (raw: unknown): unknown => {
+  if (typeof raw === 'number')
+    return Number.isInteger(raw) ? raw : new CellError(`'${raw}' is not a whole number`);
+  const s = identifier(raw).replace(/,/g, '');
+  return /^[+]?\d+$/.test(s) && Number(s) <= 2_147_483_647
+    ? Number(s)
+    : new CellError(`'${String(raw).trim()}' is not a whole number`);
+};
+
+const boolean = (raw: unknown): unknown => {
+  if (typeof raw === 'boolean') return raw;
+  const s = identifier(raw).toLowerCase();
+  if (TRUE.has(s)) return true;
+  if (FALSE.has(s)) return false;
+  return new CellError(`'${String(raw).trim()}' is not yes or no`, BOOLEAN_EXPECTED);
+};
+
+const date = (raw: unknown): unknown =>
+  parseDate(String(raw)) ?? new CellError(`'${String(raw).trim()}' is not a date`, DATE_EXPECTED);
+
+const enumReader = (spec: ColumnSpec): CellReader => {
+  const values = spec.values ?? [];
+  // Values win over aliases, as they did when each cell searched the values first.
+  const byFolded = new Map<string, string>();
+  for (const [alias, value] of Object.entries(spec.valueAliases ?? {}))
+    if (!byFolded.has(foldName(alias))) byFolded.set(foldName(alias), value);
+  for (const v of values) byFolded.set(foldName(v), v);
+  return (raw) =>
+    byFolded.get(foldName(String(raw))) ?? new CellError(`'${String(raw).trim()}' is not accepted`, values);
+};
+
+/** Beyond this many distinct cells a column is not worth remembering (keys, serial numbers). */
+const CACHE_LIMIT = 4096;
+
+/**
+ * Remembers what a column's cells read as. Fleet files repeat a few values (pro, 10, ja-JP, oem, yes) in
+ * every row; the reading is a pure function of the text and its value a string, number or boolean, so a row
+ * can never change what another row gets. Lists (arrays) are not remembered, as a caller may change them.
+ */
+const remembered = (read: CellReader): CellReader => {
+  const seen = new Map<unknown, unknown>();
+  return (raw) => {
+    let value = seen.get(raw);
+    if (value === undefined) {
+      value = read(raw);
+      if (seen.size < CACHE_LIMIT && typeof raw === 'string') seen.set(raw, value);
+    }
+    return value;
+  };
+};
+
+const readerFor = (spec: ColumnSpec): CellReader => {
   switch (spec.type) {
     case 'text':
-      return ok(String(raw).trim());
+      return (raw) => String(raw).trim();
     case 'identifier':
-      return ok(identifier(raw));
+      return identifierText;
     case 'language':
-      return ok(language(raw));
+      return remembered(language);
     case 'list':
-      return ok(splitList(raw));
-    case 'integer': {
-      if (typeof raw === 'number')
-        return Number.isInteger(raw) ? ok(raw) : fail(`'${raw}' is not a whole number`);
-      const s = identifier(raw).replace(/,/g, '');
-      return /^[+]?\d+$/.test(s) && Number(s) <= 2_147_483_647
-        ? ok(Number(s))
-        : fail(`'${String(raw).trim()}' is not a whole number`);
-    }
-    case 'boolean': {
-      if (typeof raw === 'boolean') return ok(raw);
-      const s = identifier(raw).toLowerCase();
-      if (TRUE.has(s)) return ok(true);
-      if (FALSE.has(s)) return ok(false);
-      return fail(`'${String(raw).trim()}' is not yes or no`, [
-        'yes',
-        'no',
-        'はい',
-        'いいえ',
-        'true',
-        'false',
-      ]);
-    }
-    case 'date': {
-      const iso = parseDate(String(raw));
-      return iso
-        ? ok(iso)
-        : fail(`'${String(raw).trim()}' is not a date`, ['YYYY-MM-DD', 'YYYY/MM/DD', '令和6年3月31日']);
-    }
-    case 'enum': {
-      const folded = foldName(String(raw));
-      const values = spec.values ?? [];
-      const direct = values.find((v) => foldName(v) === folded);
-      const alias = Object.entries(spec.valueAliases ?? {}).find(([k]) => foldName(k) === folded)?.[1];
-      const value = direct ?? alias;
-      return value ? ok(value) : fail(`'${String(raw).trim()}' is not accepted`, values);
-    }
+      return splitList;
+    case 'integer':
+      return remembered(integer);
+    case 'boolean':
+      return remembered(boolean);
+    case 'date':
+      return remembered(date);
+    case 'enum':
+      return remembered(enumReader(spec));
   }
+};
+
+const readers = new WeakMap<ColumnSpec, CellReader>();
+
+/**
+ * The reader of a column's cells, made once per column: enum spellings are folded once, not per cell, and
+ * the small-vocabulary types remember what they read (see `remembered`).
+ */
+export const cellReader = (spec: ColumnSpec): CellReader => {
+  let read = readers.get(spec);
+  if (!read) {
+    read = readerFor(spec);
+    readers.set(spec, read);
+  }
+  return read;
+};
+
+/** Converts a non-blank cell; blank cells never reach here. */
+export const convertCell = (spec: ColumnSpec, raw: unknown): Cell => {
+  const value = cellReader(spec)(raw);
+  return value instanceof CellError ? fail(value.error, value.expected) : ok(value);
 };
 
 /** Integers in a list column (esu_years): "1;2", "1年目;2年目". */

@@ -155,15 +155,27 @@ export const importFile = async (db: Db, options: ImportFileOptions): Promise<Im
         staging.catch(() => {}); // reported where it is awaited
       };
       let rows = 0;
-      for await (const record of source.records) {
-        rows += 1;
-        const r = new RowReader(file, record, header.columns);
-        const out = handler.read(r, sourceName);
-        report(r.issues);
-        const line = record.line ?? (record.item ?? 0) + 1;
-        if (out) for (const [table, row] of Object.entries(out)) buffers.get(table)?.push({ line, row });
-        if ((buffers.values().next().value?.length ?? 0) >= batchSize) await flush();
-        if (rows % 1000 === 0) options.onProgress?.(rows, source.bytesRead(), source.bytesTotal);
+      // The first target's buffer fills first (every good row has a row for it); it decides when to flush.
+      const primaryBuffer = () => buffers.values().next().value!;
+      let primaryRows = primaryBuffer();
+      for await (const batch of source.batches) {
+        for (const record of batch) {
+          rows += 1;
+          const r = new RowReader(file, record, header.columns);
+          const out = handler.read(r, sourceName);
+          if (r.issues.length > 0) report(r.issues);
+          const line = record.line ?? (record.item ?? 0) + 1;
+          if (out)
+            for (const table in out) {
+              const row = out[table]!;
+              buffers.get(table)?.push({ line, row });
+            }
+          if (primaryRows.length >= batchSize) {
+            await flush();
+            primaryRows = primaryBuffer();
+          }
+          if (rows % 1000 === 0) options.onProgress?.(rows, source.bytesRead(), source.bytesTotal);
+        }
       }
       await flush();
       await staging;

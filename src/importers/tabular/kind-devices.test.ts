@@ -54,3 +54,87 @@ describe('devices file: what each device runs now (稼働OS)', () => {
     ]);
   });
 });
+
+/** Reads rows of one file through one column layout, as the importer does. */
+const readRows = (header: readonly string[], rows: readonly (readonly string[])[]) => {
+  const columns = new Map<string, FileColumn>();
+  header.forEach((h, i) => {
+    const spec = columnFor('devices', h)!;
+    columns.set(spec.name, { header: h, index: i + 1, spec });
+  });
+  return rows.map((cells, i) => {
+    const r = new RowReader('devices.csv', { line: i + 2, item: undefined, cells, extra: 0 }, columns);
+    const out = devicesKind.read(r, 'devices.csv') as
+      | { devices: Record<string, unknown>; licences?: Record<string, unknown> }
+      | undefined;
+    return { out, issues: r.issues.map((x) => [x.line, x.path, x.message]) };
+  });
+};
+
+describe('devices file: the preinstalled licence, read once per distinct OS', () => {
+  const header = [
+    'serial',
+    'メーカー',
+    'os_product',
+    'os_edition',
+    'os_version',
+    'os_language',
+    'os_channel',
+  ];
+
+  it('gives every device its own licence row, however many share the OS', () => {
+    const [a, b, c] = readRows(header, [
+      ['S-1', 'Dell', 'windows', 'pro', '10', 'ja-JP', 'oem'],
+      ['S-2', '富士通', 'Windows', 'Pro', '10', 'ja-jp', 'OEM'],
+      ['S-3', 'NEC', 'windows', 'pro', '10', 'ja-JP', 'fpp'],
+    ]);
+    expect(a!.out!.licences).toMatchObject({ key: 'S-1#preinstalled', deviceKey: 'S-1', oemVendor: 'Dell' });
+    expect(b!.out!.licences).toMatchObject({
+      key: 'S-2#preinstalled',
+      deviceKey: 'S-2',
+      oemVendor: '富士通',
+    });
+    expect(c!.out!.licences).toMatchObject({ key: 'S-3#preinstalled', channel: 'fpp', oemVendor: null });
+    expect(a!.out!.licences).not.toBe(b!.out!.licences);
+    // What rows share cannot be changed through one of them.
+    const first = a!.out!.licences!;
+    expect(() => {
+      (first as { edition: string }).edition = 'enterprise';
+    }).not.toThrow();
+    const [later] = readRows(header, [['S-4', 'Dell', 'windows', 'pro', '10', 'ja-JP', 'oem']]);
+    expect(later!.out!.licences).toMatchObject({
+      key: 'S-4#preinstalled',
+      edition: 'pro',
+      oemVendor: 'Dell',
+    });
+  });
+
+  it('still reports a bad OS at its own row, before and after the same OS read well', () => {
+    const results = readRows(header, [
+      ['S-1', 'Dell', 'windows', 'pro', '10', 'ja-JP', 'oem'],
+      ['S-2', 'Dell', 'windows', 'starter', '10', 'ja-JP', 'oem'],
+      ['S-3', 'Dell', 'windows', 'pro', '10', 'ja-JP', 'retail'],
+      ['S-4', 'Dell', 'windows', 'pro', '10', 'ja-JP', 'oem'],
+    ]);
+    expect(results.map((r) => r.out !== undefined)).toEqual([true, false, true, true]);
+    expect(results[1]!.issues).toEqual([[3, 'os_edition', "unknown edition 'starter' of windows 10"]]);
+    expect(results[2]!.out!.licences).toMatchObject({ channel: 'fpp' });
+    expect(results[0]!.issues).toEqual([]);
+    expect(results[3]!.issues).toEqual([]);
+  });
+
+  it('reports an unreadable channel once and a bad ESU list at the row that has them', () => {
+    const [bad, good] = readRows(
+      [...header, 'esu_years'],
+      [
+        ['S-1', 'Dell', 'windows', 'pro', '7', 'ja-JP', 'boxed', '1;4'],
+        ['S-2', 'Dell', 'windows', 'pro', '7', 'ja-JP', 'oem', '2;1;2'],
+      ],
+    );
+    expect(bad!.issues).toEqual([
+      [2, 'os_channel', "'boxed' is not accepted"],
+      [2, 'esu_years', "'1;4' is not a list of ESU years"],
+    ]);
+    expect(good!.out!.devices).toMatchObject({ key: 'S-2', esuYears: [1, 2] });
+  });
+});

@@ -64,6 +64,60 @@ const readRunning = (r: RowReader): Pick<DeviceRow, 'runningVersion' | 'runningE
   return { runningVersion: version, runningEdition: edition };
 };
 
+const NOT_RUNNING = Object.freeze({ runningVersion: null, runningEdition: null });
+
+const ESU_EXPECTED = ['1', '2', '3', '1;2', '1;2;3'];
+
+/** ESU years, distinct and in order; undefined when the list is not of years 1 to 3. */
+const readEsuYears = (items: readonly string[]): number[] | undefined => {
+  const years = listOfIntegers(items);
+  if (!years || years.some((y) => y < 1 || y > 3)) return undefined;
+  return [...new Set(years)].sort((a, b) => a - b);
+};
+
+type Preinstalled = NonNullable<ReturnType<typeof readLicence>>;
+
+/**
+ * The licence each device came with, remembered by its os_* cells. A fleet has a handful of distinct
+ * preinstalled OSes in a million rows, and the licence is a pure function of those cells and the catalogue,
+ * so checking it again for every row only repeated the work. Only licences that passed are remembered (a
+ * row with problems is checked in full, so its problems are reported at its own line), and they are frozen
+ * so no row can change what another gets.
+ */
+const preinstalledSeen = new Map<string, Readonly<Preinstalled>>();
+
+/** A cell for the cache key: an empty cell is not the text 'undefined'. */
+const part = (v: string | undefined): string => (v === undefined ? '\u0001' : v);
+
+const readPreinstalled = (r: RowReader): Readonly<Preinstalled> | undefined => {
+  const input = {
+    channel: r.get('os_channel') ?? 'oem',
+    product: r.get('os_product'),
+    edition: r.get('os_edition'),
+    version: r.get('os_version'),
+    language: r.get('os_language'),
+  };
+  const clean = !(
+    r.failed('os_channel') ||
+    r.failed('os_product') ||
+    r.failed('os_edition') ||
+    r.failed('os_version') ||
+    r.failed('os_language')
+  );
+  const cacheKey = clean
+    ? [input.channel, input.product, input.edition, input.version, input.language].map(part).join('\u0000')
+    : undefined;
+  const seen = cacheKey === undefined ? undefined : preinstalledSeen.get(cacheKey);
+  if (seen) return seen;
+  const licence = readLicence(r, input, OS_COLUMNS);
+  if (licence && cacheKey !== undefined && preinstalledSeen.size < 1024) {
+    Object.freeze(licence.components);
+    Object.freeze(licence.muiPacks);
+    preinstalledSeen.set(cacheKey, Object.freeze(licence));
+  }
+  return licence;
+};
+
 export const devicesKind: ImportKindHandler = {
   targets: (columns) => [
     target(devicesTable, [
@@ -107,58 +161,70 @@ export const devicesKind: ImportKindHandler = {
     const key = r.get('key') ?? serial ?? name;
     let ok = true;
     if (!key) {
-      if (!['key', 'serial', 'name'].some((c) => r.failed(c)))
+      if (!(r.failed('key') || r.failed('serial') || r.failed('name')))
         r.issue(r.has('serial') ? 'serial' : 'name', 'empty: a device needs a serial number or a name');
       ok = false;
     }
     const esu = r.get<string[]>('esu_years');
-    const esuYears = esu ? listOfIntegers(esu) : undefined;
-    if (esu && (!esuYears || esuYears.some((y) => y < 1 || y > 3))) {
-      r.issue('esu_years', `'${esu.join(';')}' is not a list of ESU years`, ['1', '2', '3', '1;2', '1;2;3']);
+    const esuYears = esu ? readEsuYears(esu) : null;
+    if (esuYears === undefined) {
+      r.issue('esu_years', `'${esu!.join(';')}' is not a list of ESU years`, ESU_EXPECTED);
       ok = false;
     }
     const users = r.get<string[]>('users');
-    const running = readRunning(r);
+    const running = r.has('running_version') || r.has('running_edition') ? readRunning(r) : NOT_RUNNING;
     if (!running) ok = false;
-    const device: Omit<DeviceRow, 'key'> = {
-      name: nullable(name),
-      serial: nullable(serial),
-      vendor: nullable(r.get('vendor')),
-      model: nullable(r.get('model')),
-      firstImagedWith: nullable(r.get('first_imaged_with')),
-      primaryUser: nullable(r.get('primary_user')),
-      users: users ? [...new Set(users)] : null,
-      esuYears: esuYears ? [...new Set(esuYears)].sort() : null,
-      runningVersion: running?.runningVersion ?? null,
-      runningEdition: running?.runningEdition ?? null,
-    };
+    const vendor = nullable(r.get<string>('vendor'));
     let preinstalled: LicenceRow | undefined;
-    if (OS_IDENTITY.some((c) => r.get(c) !== undefined || r.failed(c))) {
-      const channel = r.get('os_channel') ?? 'oem';
-      const licence = readLicence(
-        r,
-        {
-          channel,
-          product: r.get('os_product'),
-          edition: r.get('os_edition'),
-          version: r.get('os_version'),
-          language: r.get('os_language'),
-        },
-        OS_COLUMNS,
-      );
+    if (
+      r.get('os_product') !== undefined ||
+      r.get('os_edition') !== undefined ||
+      r.get('os_version') !== undefined ||
+      r.failed('os_product') ||
+      r.failed('os_edition') ||
+      r.failed('os_version')
+    ) {
+      const licence = readPreinstalled(r);
       if (!licence) ok = false;
       else if (key)
         preinstalled = {
-          ...licence,
+          channel: licence.channel,
+          programme: licence.programme,
+          agreementNumber: licence.agreementNumber,
+          sku: licence.sku,
+          kind: licence.kind,
+          assignment: licence.assignment,
+          softwareAssurance: licence.softwareAssurance,
+          quantity: licence.quantity,
+          product: licence.product,
+          edition: licence.edition,
+          version: licence.version,
+          components: licence.components,
+          language: licence.language,
+          muiPacks: licence.muiPacks,
+          oemVendor: licence.channel === 'oem' ? vendor : null,
+          expires: licence.expires,
           key: preinstalledKey(key),
-          oemVendor: licence.channel === 'oem' ? device.vendor : null,
           deviceKey: key,
           userKey: null,
           source,
         };
     }
     if (!ok || !key) return undefined;
-    const rows: Record<string, object> = { devices: { key, ...device } };
+    const device: DeviceRow = {
+      key,
+      name: nullable(name),
+      serial: nullable(serial),
+      vendor,
+      model: nullable(r.get('model')),
+      firstImagedWith: nullable(r.get('first_imaged_with')),
+      primaryUser: nullable(r.get('primary_user')),
+      users: users ? [...new Set(users)] : null,
+      esuYears: esuYears ?? null,
+      runningVersion: running?.runningVersion ?? null,
+      runningEdition: running?.runningEdition ?? null,
+    };
+    const rows: Record<string, object> = { devices: device };
     if (preinstalled) rows.licences = preinstalled;
     return rows;
   },

@@ -1,5 +1,5 @@
 import type { InputIssue } from '../../model/input-error.ts';
-import { convertCell, isBlank } from './cells.ts';
+import { CellError, type CellReader, cellReader, isBlank } from './cells.ts';
 import type { ColumnSpec } from './columns.ts';
 import type { SourceRecord } from './records.ts';
 
@@ -30,13 +30,39 @@ export const locate = (
   return { file, line: at.line, column: column?.index, path: name || fallbackName || 'row' };
 };
 
+/** How one file's columns are read, worked out once per file rather than once per row. */
+interface Layout {
+  readonly slot: ReadonlyMap<string, number>;
+  readonly columns: readonly FileColumn[];
+  readonly read: readonly CellReader[];
+}
+
+const layouts = new WeakMap<ReadonlyMap<string, FileColumn>, Layout>();
+
+const layoutOf = (columns: ReadonlyMap<string, FileColumn>): Layout => {
+  let layout = layouts.get(columns);
+  if (!layout) {
+    const list = [...columns.values()];
+    layout = {
+      slot: new Map([...columns.keys()].map((name, i) => [name, i])),
+      columns: list,
+      read: list.map((c) => cellReader(c.spec)),
+    };
+    layouts.set(columns, layout);
+  }
+  return layout;
+};
+
+const FAILED: unique symbol = Symbol('failed');
+
 /**
  * One record's cells, converted to their column types; conversion problems are collected, not thrown, so
  * every problem in the file is reported at once.
  */
 export class RowReader {
-  readonly #values = new Map<string, unknown>();
-  readonly #failed = new Set<string>();
+  readonly #layout: Layout;
+  /** Per column slot: the value, undefined (empty), or FAILED (unreadable, already reported). */
+  readonly #values: unknown[];
   readonly issues: InputIssue[] = [];
 
   constructor(
@@ -44,15 +70,22 @@ export class RowReader {
     readonly record: SourceRecord,
     readonly columns: ReadonlyMap<string, FileColumn>,
   ) {
-    for (const [name, column] of columns) {
-      const raw = record.cells[column.index - 1];
+    const layout = layoutOf(columns);
+    this.#layout = layout;
+    const n = layout.columns.length;
+    const values: unknown[] = new Array(n);
+    const cells = record.cells;
+    for (let i = 0; i < n; i++) {
+      const column = layout.columns[i]!;
+      const raw = cells[column.index - 1];
       if (isBlank(raw)) continue;
-      const cell = convertCell(column.spec, raw);
-      if ('error' in cell) {
-        this.#failed.add(name);
-        this.issues.push({ ...locate(file, record, column), message: cell.error, expected: cell.expected });
-      } else if (!(Array.isArray(cell.value) && cell.value.length === 0)) this.#values.set(name, cell.value);
+      const value = layout.read[i]!(raw);
+      if (value instanceof CellError) {
+        values[i] = FAILED;
+        this.issues.push({ ...locate(file, record, column), message: value.error, expected: value.expected });
+      } else if (!(Array.isArray(value) && value.length === 0)) values[i] = value;
     }
+    this.#values = values;
     if (record.extra > 0)
       this.issues.push({
         ...locate(file, record, undefined),
@@ -62,7 +95,9 @@ export class RowReader {
 
   /** The converted value, or undefined when the cell is empty, the column absent or the value unreadable. */
   get<T = string>(name: string): T | undefined {
-    return this.#values.get(name) as T | undefined;
+    const slot = this.#layout.slot.get(name);
+    const value = slot === undefined ? undefined : this.#values[slot];
+    return value === FAILED ? undefined : (value as T | undefined);
   }
 
   has(name: string): boolean {
@@ -71,7 +106,8 @@ export class RowReader {
 
   /** True when the cell had a value that could not be read (already reported). */
   failed(name: string): boolean {
-    return this.#failed.has(name);
+    const slot = this.#layout.slot.get(name);
+    return slot !== undefined && this.#values[slot] === FAILED;
   }
 
   issue(name: string | undefined, message: string, expected?: readonly string[]): void {

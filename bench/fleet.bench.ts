@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deviceFromRows, licencesFromRows } from '../src/planner/from-rows.ts';
+import { Explainer } from '../src/planner/explanation.ts';
+import { deviceFromRaws, deviceRaws, licencesFromRows } from '../src/planner/from-rows.ts';
 import { FleetPlanner, type PlanSummary } from '../src/planner/planner.ts';
 import { planVerdictOf } from '../src/planner/run-plan.ts';
 import { deviceRows, filesIn, fleetOf, keyOrder, pooledRows, writeFleet } from './fleet-data.ts';
@@ -53,7 +54,7 @@ interface FloorResult {
   readonly engineSeconds: number;
   /** Rows → model objects (from-rows.ts), what the planner adds per device before deciding. */
   readonly fromRowsSeconds: number;
-  /** The saved record per verdict: reason texts in ja and en, the facts as input. */
+  /** The saved record per verdict: its explanation (ja and en, shared per reasons), the facts as JSON. */
   readonly recordSeconds: number;
   readonly totals: PlanSummary['totals'];
   readonly peakRssMb: number;
@@ -99,6 +100,7 @@ const runFloor = (devices: number): FloorResult => {
     organisationLicences: licencesFromRows(pooledRows(fleet), 'organisation.licences'),
     imagedBy: 'customer',
   });
+  const explainer = new Explainer();
   let engine = 0;
   let fromRows = 0;
   let record = 0;
@@ -107,12 +109,14 @@ const runFloor = (devices: number): FloorResult => {
     const rows = [];
     for (let k = start; k < Math.min(devices, start + CHUNK); k++) rows.push(deviceRows(fleet, order[k]!));
     const t0 = performance.now();
-    const models = rows.map(deviceFromRows);
+    const raws = rows.map(deviceRaws);
+    const models = raws.map(deviceFromRaws);
     const t1 = performance.now();
     const decisions = models.map((m) => planner.decide(m));
     const t2 = performance.now();
     let sink = 0;
-    for (let k = 0; k < rows.length; k++) sink += planVerdictOf(rows[k]!, decisions[k]!).cites.length;
+    for (let k = 0; k < rows.length; k++)
+      sink += planVerdictOf(explainer, raws[k]!, decisions[k]!).input.length;
     const t3 = performance.now();
     if (sink < 0) log('never');
     fromRows += t1 - t0;

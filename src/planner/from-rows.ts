@@ -34,6 +34,9 @@ export const licenceRaw = (l: LicenceRow): LicenceRaw => ({
   expires: opt(l.expires),
 });
 
+export type DeviceRaws = ReturnType<typeof deviceRaws>;
+
+/** A stored device as it would have been given: the facts a plan saves and the rules resolve. */
 export const deviceRaws = (d: DeviceWithLicences) => {
   const users: z.output<typeof UserInput>[] = d.users.map((u) => ({
     id: u.user.key,
@@ -53,11 +56,13 @@ export const deviceRaws = (d: DeviceWithLicences) => {
 };
 
 /** A stored device as the rules read it; a row the catalogue no longer knows is an input error naming it. */
-export const deviceFromRows = (d: DeviceWithLicences): Device => {
+export const deviceFromRows = (d: DeviceWithLicences): Device => deviceFromRaws(deviceRaws(d));
+
+/** The same from raws already made (a plan keeps them as the facts it saves). */
+export const deviceFromRaws = (raw: DeviceRaws): Device => {
   const issues: InputIssue[] = [];
-  const raw = deviceRaws(d);
   const device = resolveDevice(raw.device, resolveUsers(raw.users, issues), issues);
-  if (issues.length > 0) throw new InputError(issues, `device ${d.device.key}`);
+  if (issues.length > 0) throw new InputError(issues, `device ${raw.device.id}`);
   return device;
 };
 

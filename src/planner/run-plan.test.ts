@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { reasons } from '../engine/rule.ts';
 import { fill } from '../engine/text.ts';
-import { fillFast } from './run-plan.ts';
+import '../rules/reimaging/rules.ts'; // registers the reasons whose texts are checked
+import { fillFast } from './explanation.ts';
 
 describe('fillFast', () => {
   it('fills every reason text exactly as fill does', () => {

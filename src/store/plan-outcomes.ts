@@ -13,13 +13,19 @@ const FIRST = 0xe000;
 const MAX_SUBJECTS = 256;
 const MARKERS = /[\uE000-\uE0FF]/;
 
-interface Swap {
+export interface Swap {
   readonly key: string;
   readonly marker: string;
 }
 
-/** The keys to factor out, longest first (a user key may contain the device key), each with its marker. */
-const swaps = (deviceKey: string, subjects: readonly string[]): Swap[] =>
+/** True when a text holds a marker character: such a text can only be stored as it is. */
+export const holdsMarker = (text: string): boolean => MARKERS.test(text);
+
+/**
+ * The keys to factor out, longest first (a user key may contain the device key), each with its marker.
+ * Replacing them in this order is what putBack undoes; a caller that factors texts itself uses this list.
+ */
+export const swaps = (deviceKey: string, subjects: readonly string[]): Swap[] =>
   [deviceKey, ...subjects]
     .slice(0, MAX_SUBJECTS)
     .map((key, i) => ({ key, marker: String.fromCharCode(FIRST + i) }))

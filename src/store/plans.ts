@@ -35,27 +35,77 @@ export interface PlanVerdict {
   readonly subjects?: readonly string[];
 }
 
+/**
+ * A verdict's explanation as stored (migration 0003), prepared by the caller: the JSON texts, with the
+ * device's and its users' keys replaced by markers when `factored`. The planner makes these itself, shared
+ * by the devices decided for the same reasons (planner/explanation.ts).
+ */
+export interface Explanation {
+  readonly verdict: PlanVerdict['verdict'];
+  /** JSON texts. */
+  readonly cites: string;
+  readonly reasons: string;
+  readonly remedies: string;
+  /** False when a text held a marker character: stored as it reads, and the device's subjects are not saved. */
+  readonly factored: boolean;
+  /** Equal for equal explanations: what a plan stores once. */
+  readonly key: string;
+}
+
+/** A verdict ready to save: its explanation prepared, its facts as JSON text. */
+export interface PreparedVerdict {
+  readonly deviceKey: string;
+  readonly explanation: Explanation;
+  /** The keys besides the device's that the explanation's markers stand for (its users'). */
+  readonly subjects: readonly string[];
+  readonly input: string;
+}
+
+const json = (value: unknown): string => JSON.stringify(value ?? null);
+
+/** A verdict as given, its keys factored out of the explanation here. */
+export const prepareVerdict = (v: PlanVerdict): PreparedVerdict => {
+  const subjects = v.subjects ?? [];
+  const f = factorOut(v.deviceKey, subjects, v.reasons, v.remedies);
+  const cites = json(v.cites);
+  return {
+    deviceKey: v.deviceKey,
+    explanation: {
+      verdict: v.verdict,
+      cites,
+      reasons: f.reasons,
+      remedies: f.remedies,
+      factored: f.factored,
+      key: `${v.verdict}\n${cites}\n${f.reasons}\n${f.remedies}`,
+    },
+    subjects,
+    input: json(v.input),
+  };
+};
+
 const planColumns = `id, org_id as "org", created_at as "createdAt", actor, image_key as "imageKey",
   as_of as "asOf", rules_version as "rulesVersion", input, summary`;
 
-const VERDICT_BATCH = 1000;
+/** Verdicts per write: PostgreSQL takes a batch as one COPY, PGlite as one statement. */
+const VERDICT_BATCH = { postgres: 5000, pglite: 1000 };
+const VERDICT_COLUMNS = ['plan_id', 'org_id', 'device_key', 'verdict', 'outcome', 'subjects', 'input'];
+
 /** Explanations remembered while saving, to share; a fleet rarely has more than a few hundred. */
 const MAX_REMEMBERED = 10_000;
-
-const json = (value: unknown): string => JSON.stringify(value ?? null);
 
 /**
  * Saves a plan and its verdicts. Verdicts may be a stream (a fleet's worth), written in batches of short
  * transactions so the caller can keep reading the store while it produces them (PGlite has one
  * connection); one batch is written while the next is produced. Each distinct explanation is stored once
- * (migration 0003). The plan counts as saved only once its summary is written last: a plan whose save was
+ * (migration 0003); verdicts may come prepared (PreparedVerdict) or be prepared here. On PostgreSQL a batch's
+ * verdicts go in by COPY, after the explanations they name. The plan counts as saved only once its summary is written last: a plan whose save was
  * interrupted has no summary, and loadPlan and listPlans do not show it.
  */
 export const savePlan = async (
   db: Db,
   org: string,
   header: PlanHeader,
-  verdicts: AsyncIterable<PlanVerdict> | Iterable<PlanVerdict>,
+  verdicts: AsyncIterable<PlanVerdict | PreparedVerdict> | Iterable<PlanVerdict | PreparedVerdict>,
   summary: unknown | (() => unknown),
 ): Promise<number> => {
   const [row] = await db.query<{ id: number }>(
@@ -71,18 +121,23 @@ export const savePlan = async (
     unchecked
       ? runBatch(db, [{ sql: 'set local session_replication_role = replica' }, { sql, params }])
       : db.query(sql, params);
-  const known = new Map<string, number>();
-  let outcomes: string[] = [];
-  let rows: string[] = [];
-  let nextOutcome = 1;
-  let writing: Promise<unknown> = Promise.resolve();
-  const flush = async () => {
-    if (rows.length === 0) return;
-    const [o, v] = [`[${outcomes.join(',')}]`, `[${rows.join(',')}]`];
-    outcomes = [];
-    rows = [];
-    await writing; // one batch in flight: its explanations must be stored before the rows naming them
-    writing = write(
+  const writeOutcomes = (outcomes: string) =>
+    write(
+      `insert into plan_outcomes (org_id, plan_id, id, verdict, cites, reasons, remedies)
+       select $2, $1, o.id, o.verdict, o.cites, o.reasons, o.remedies
+       from json_to_recordset($3::json) as o(id int, verdict text, cites text[], reasons jsonb, remedies jsonb)`,
+      [id, org, outcomes],
+    );
+  // PostgreSQL: the batch's new explanations first (committed, so the COPY's references find them), then its
+  // verdicts by COPY, which the server parses far faster than a JSON document of them.
+  const copying = db.kind === 'postgres' && db.copyRows !== undefined;
+  const writeBatch = async (outcomes: string[], rows: unknown[]) => {
+    if (copying) {
+      if (outcomes.length > 0) await writeOutcomes(`[${outcomes.join(',')}]`);
+      await db.copyRows!('plan_verdicts', VERDICT_COLUMNS, rows as unknown[][]);
+      return;
+    }
+    await write(
       `with outcomes as (
          insert into plan_outcomes (org_id, plan_id, id, verdict, cites, reasons, remedies)
          select $2, $1, o.id, o.verdict, o.cites, o.reasons, o.remedies
@@ -91,27 +146,42 @@ export const savePlan = async (
        insert into plan_verdicts (plan_id, org_id, device_key, verdict, outcome, subjects, input)
        select $1, $2, v.k, v.v, v.o, v.s, v.i
        from json_to_recordset($4::json) as v(k text, v text, o int, s text[], i json)`,
-      [id, org, o, v],
+      [id, org, `[${outcomes.join(',')}]`, `[${rows.join(',')}]`],
     );
+  };
+  const batchSize = VERDICT_BATCH[db.kind];
+  const known = new Map<string, number>();
+  let outcomes: string[] = [];
+  let rows: unknown[] = [];
+  let nextOutcome = 1;
+  let writing: Promise<unknown> = Promise.resolve();
+  const flush = async () => {
+    if (rows.length === 0) return;
+    const [o, v] = [outcomes, rows];
+    outcomes = [];
+    rows = [];
+    await writing; // one batch in flight: its explanations must be stored before the rows naming them
+    writing = writeBatch(o, v);
     writing.catch(() => {}); // reported where it is awaited
   };
-  for await (const v of verdicts) {
-    const subjects = v.subjects ?? [];
-    const f = factorOut(v.deviceKey, subjects, v.reasons, v.remedies);
-    const cites = json(v.cites);
-    const key = `${v.verdict}\n${cites}\n${f.reasons}\n${f.remedies}`;
-    let outcome = known.get(key);
+  for await (const given of verdicts) {
+    const v = 'explanation' in given ? given : prepareVerdict(given);
+    const e = v.explanation;
+    let outcome = known.get(e.key);
     if (outcome === undefined) {
       outcome = nextOutcome++;
-      if (known.size < MAX_REMEMBERED) known.set(key, outcome);
+      if (known.size < MAX_REMEMBERED) known.set(e.key, outcome);
       outcomes.push(
-        `{"id":${outcome},"verdict":${json(v.verdict)},"cites":${cites},"reasons":${f.reasons},"remedies":${f.remedies}}`,
+        `{"id":${outcome},"verdict":${json(e.verdict)},"cites":${e.cites},"reasons":${e.reasons},"remedies":${e.remedies}}`,
       );
     }
+    const subjects = e.factored ? v.subjects : null;
     rows.push(
-      `{"k":${json(v.deviceKey)},"v":${json(v.verdict)},"o":${outcome},"s":${f.factored ? json(subjects) : 'null'},"i":${json(v.input)}}`,
+      copying
+        ? [id, org, v.deviceKey, e.verdict, outcome, subjects, v.input]
+        : `{"k":${json(v.deviceKey)},"v":${json(e.verdict)},"o":${outcome},"s":${json(subjects)},"i":${v.input}}`,
     );
-    if (rows.length >= VERDICT_BATCH) await flush();
+    if (rows.length >= batchSize) await flush();
   }
   await flush();
   await writing;

@@ -7,8 +7,11 @@ import type { Identity, Licence, Question } from '../../model/question.ts';
 /** The licence at a path such as "device.licences[1]" or "users[0].licences[2]". */
 export const licenceAt = (q: Question, path: string | undefined): Licence | undefined => {
   if (path === undefined) return undefined;
-  const all = [...q.device.licences, ...q.device.users.flatMap((u) => u.licences), ...q.organisationLicences];
-  return all.find((l) => l.path === path);
+  // Plain loops: this runs twice for each device of a plan, and a merged list per call was garbage.
+  for (const l of q.device.licences) if (l.path === path) return l;
+  for (const u of q.device.users) for (const l of u.licences) if (l.path === path) return l;
+  for (const l of q.organisationLicences) if (l.path === path) return l;
+  return undefined;
 };
 
 const name = (i: Identity): string => displayName(i.product, i.edition, i.version);
@@ -38,37 +41,61 @@ export const describeLicence = (l: Licence, lang: Lang): string => {
 
 const none = { ja: 'なし', en: 'none' };
 
+/** What the placeholders read: the question, its verdict, and the licences the verdict rests on. */
+export interface Described {
+  readonly q: Question;
+  readonly v: Verdict;
+  readonly basis: Licence | undefined;
+  readonly media: Licence | undefined;
+}
+
+export const described = (q: Question, v: Verdict): Described => ({
+  q,
+  v,
+  basis: licenceAt(q, v.basis),
+  media: licenceAt(q, v.mediaBasis),
+});
+
+type Placeholder = (d: Described, lang: Lang) => string | undefined;
+
+/**
+ * Each placeholder of the reason texts and how its value is found, one function per name, so a caller that
+ * needs only the names one verdict's texts use (the planner, once per device of a fleet) computes only those.
+ */
+export const PLACEHOLDERS: Readonly<Record<string, Placeholder>> = {
+  device: ({ q }) => q.device.id,
+  image: ({ q }) => `${name(q.image)} (${q.image.language ?? '?'})`,
+  basis: ({ basis }, lang) => (basis ? describeLicence(basis, lang) : none[lang]),
+  mediaBasis: ({ media }, lang) => (media ? describeLicence(media, lang) : none[lang]),
+  vendor: ({ q }) => q.device.vendor,
+  imageVendor: ({ q }) => q.image.vendor,
+  imageId: ({ q }) => q.image.id,
+  firstImagedWith: ({ q }) => q.device.firstImagedWith,
+  imageLanguage: ({ q }) => q.image.language,
+  basisLanguage: ({ basis }) => basis?.language,
+  imageMui: ({ q }, lang) => q.image.muiPacks || none[lang],
+  imageComponents: ({ q }, lang) => q.image.components || none[lang],
+  basisComponents: ({ basis }, lang) => basis?.components || none[lang],
+  expires: ({ basis }) => basis?.expires,
+  eos: ({ q }, lang) => q.image.endOfSupport ?? (lang === 'ja' ? '未発表' : 'not announced'),
+  asOf: ({ q }) => q.asOf,
+  esuYear: ({ q }) => String(esuYearOn(q.asOf) ?? '-'),
+  agreement: ({ media }) => media?.agreementNumber,
+  quantity: ({ media }) => (media?.quantity === undefined ? undefined : String(media.quantity)),
+  used: ({ q, media }) =>
+    media?.agreementNumber === undefined ? undefined : String(q.openUsage[media.agreementNumber] ?? '?'),
+  unlicensedUser: ({ q }) =>
+    q.device.users.find(
+      (u) => !u.licences.some((l) => l.product === q.image.product && l.edition === q.image.edition),
+    )?.id,
+  architecture: ({ q }) => q.image.architecture,
+  imagedBy: ({ q }, lang) => (q.imagedBy === 'oem' ? 'OEM' : lang === 'ja' ? '第三者' : 'A third party'),
+};
+
 /** Values for the placeholders in reason texts, taken from the question and the verdict. */
 export const placeholders = (q: Question, v: Verdict, lang: Lang): Record<string, string | undefined> => {
-  const basis = licenceAt(q, v.basis);
-  const media = licenceAt(q, v.mediaBasis);
-  const unlicensed = q.device.users.find(
-    (u) => !u.licences.some((l) => l.product === q.image.product && l.edition === q.image.edition),
-  );
-  return {
-    device: q.device.id,
-    image: `${name(q.image)} (${q.image.language ?? '?'})`,
-    basis: basis ? describeLicence(basis, lang) : none[lang],
-    mediaBasis: media ? describeLicence(media, lang) : none[lang],
-    vendor: q.device.vendor,
-    imageVendor: q.image.vendor,
-    imageId: q.image.id,
-    firstImagedWith: q.device.firstImagedWith,
-    imageLanguage: q.image.language,
-    basisLanguage: basis?.language,
-    imageMui: q.image.muiPacks || none[lang],
-    imageComponents: q.image.components || none[lang],
-    basisComponents: basis?.components || none[lang],
-    expires: basis?.expires,
-    eos: q.image.endOfSupport ?? (lang === 'ja' ? '未発表' : 'not announced'),
-    asOf: q.asOf,
-    esuYear: String(esuYearOn(q.asOf) ?? '-'),
-    agreement: media?.agreementNumber,
-    quantity: media?.quantity === undefined ? undefined : String(media.quantity),
-    used:
-      media?.agreementNumber === undefined ? undefined : String(q.openUsage[media.agreementNumber] ?? '?'),
-    unlicensedUser: unlicensed?.id,
-    architecture: q.image.architecture,
-    imagedBy: q.imagedBy === 'oem' ? 'OEM' : lang === 'ja' ? '第三者' : 'A third party',
-  };
+  const d = described(q, v);
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(PLACEHOLDERS)) out[key] = value(d, lang);
+  return out;
 };

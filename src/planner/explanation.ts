@@ -1,0 +1,161 @@
+import type { Reason } from '../engine/rule.ts';
+import { reasonKey, type Verdict } from '../engine/verdict.ts';
+import type { Question } from '../model/question.ts';
+import { described, PLACEHOLDERS } from '../rules/reimaging/describe.ts';
+import { holdsMarker, type Swap, swaps } from '../store/plan-outcomes.ts';
+import type { Explanation } from '../store/plans.ts';
+
+/** Templates split once at their `{name}` placeholders: literal, name, literal, … */
+const compiled = new Map<string, string[]>();
+
+/** `fill` (engine/text.ts) without a regular expression per call: the same text, a plan's worth faster. */
+export const fillFast = (
+  template: string,
+  vars: Readonly<Record<string, string | number | undefined>>,
+): string => {
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = template.split(/\{(\w+)\}/);
+    if (compiled.size < 10_000) compiled.set(template, parts);
+  }
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
+    const v = vars[name];
+    out += (v === undefined ? `{${name}}` : String(v)) + parts[i + 1]!;
+  }
+  return out;
+};
+
+/** What every verdict with the same reasons shares: the placeholder names their texts use. */
+interface ReasonSet {
+  readonly names: readonly string[];
+  /** A template already holds a marker character, so its texts cannot be factored. */
+  readonly clash: boolean;
+}
+
+/** Explanations remembered per plan; a fleet rarely has more than a few hundred distinct ones. */
+const MAX_REMEMBERED = 50_000;
+
+/**
+ * A verdict's explanation as a plan stores it (migration 0003): the reasons in ja and en and the remedies as
+ * JSON, with the device's and its users' keys already replaced by their markers. The keys are replaced in
+ * the placeholder values before the texts are filled, in the order putBack undoes, so the stored texts need
+ * no walk afterwards; and since the result depends only on the reasons and those factored values, a
+ * repeated explanation — most of a fleet's — is a map lookup. A value or template that already holds a
+ * marker character is filled as it reads and stored unfactored, as factorOut would store it.
+ */
+export class Explainer {
+  private readonly sets = new Map<number | string, ReasonSet>();
+  private readonly made = new Map<string, Explanation>();
+  /** Cites and remedy lists are shared per reason set (engine/verdict.ts): their identity keys the cache. */
+  private readonly lists = new WeakMap<object, number>();
+  private nextList = 0;
+
+  explain(q: Question, v: Verdict, subjects: readonly string[]): Explanation {
+    const rk = reasonKey(v.reasons);
+    const set = this.setOf(rk, v.reasons);
+    const d = described(q, v);
+    const names = set.names;
+    const raw: (string | undefined)[] = new Array(names.length * 2);
+    let clash = set.clash;
+    for (let i = 0; i < names.length; i++) {
+      const value = PLACEHOLDERS[names[i]!];
+      const ja = value?.(d, 'ja');
+      const en = value?.(d, 'en');
+      if ((ja !== undefined && holdsMarker(ja)) || (en !== undefined && holdsMarker(en))) clash = true;
+      raw[2 * i] = ja;
+      raw[2 * i + 1] = en;
+    }
+    if (clash) return this.render(v, names, raw, false);
+    const order = markers(q.device.id, subjects);
+    for (let i = 0; i < raw.length; i++) raw[i] = factor(raw[i], order);
+    // Conditional verdicts list their own missing facts and cites: rare, and rendered each time.
+    if (v.verdict === 'conditional') return this.render(v, names, raw, true);
+    let key = `${v.verdict}|${rk}|${this.listId(v.cites)}|${v.verdict === 'denied' ? this.listId(v.remedies) : ''}`;
+    for (const value of raw) key += value === undefined ? '|' : `|${value.length}:${value}`;
+    let made = this.made.get(key);
+    if (made === undefined) {
+      made = this.render(v, names, raw, true);
+      if (this.made.size >= MAX_REMEMBERED) this.made.clear();
+      this.made.set(key, made);
+    }
+    return made;
+  }
+
+  private render(
+    v: Verdict,
+    names: readonly string[],
+    values: readonly (string | undefined)[],
+    factored: boolean,
+  ): Explanation {
+    const ja: Record<string, string | undefined> = {};
+    const en: Record<string, string | undefined> = {};
+    for (let i = 0; i < names.length; i++) {
+      ja[names[i]!] = values[2 * i];
+      en[names[i]!] = values[2 * i + 1];
+    }
+    const reasons = JSON.stringify(
+      v.reasons.map((r) => ({
+        rule: r.rule.id,
+        clauses: r.rule.clauses,
+        ja: fillFast(r.text.ja, ja),
+        en: fillFast(r.text.en, en),
+      })),
+    );
+    const remedies = JSON.stringify(
+      v.verdict === 'denied'
+        ? v.remedies.map((m) => m.id)
+        : v.verdict === 'conditional'
+          ? v.missing.map((m) => ({ missing: m.path }))
+          : [],
+    );
+    const cites = JSON.stringify(v.cites);
+    return {
+      verdict: v.verdict,
+      cites,
+      reasons,
+      remedies,
+      factored,
+      key: `${v.verdict}\n${cites}\n${reasons}\n${remedies}`,
+    };
+  }
+
+  private setOf(rk: number | string, reasons: readonly Reason[]): ReasonSet {
+    let set = this.sets.get(rk);
+    if (set === undefined) {
+      const names = new Set<string>();
+      let clash = false;
+      for (const r of reasons)
+        for (const t of [r.text.ja, r.text.en]) {
+          if (holdsMarker(t)) clash = true;
+          for (const m of t.matchAll(/\{(\w+)\}/g)) names.add(m[1]!);
+        }
+      set = { names: [...names], clash };
+      this.sets.set(rk, set);
+    }
+    return set;
+  }
+
+  private listId(list: object): number {
+    let id = this.lists.get(list);
+    if (id === undefined) {
+      id = this.nextList++;
+      this.lists.set(list, id);
+    }
+    return id;
+  }
+}
+
+/** A device without users has one key to factor out: no list to sort. */
+const markers = (deviceKey: string, subjects: readonly string[]): readonly Swap[] =>
+  subjects.length === 0 && deviceKey !== ''
+    ? [{ key: deviceKey, marker: '\uE000' }]
+    : swaps(deviceKey, subjects);
+
+const factor = (value: string | undefined, order: readonly Swap[]): string | undefined => {
+  if (value === undefined) return undefined;
+  let s = value;
+  for (const { key, marker } of order) if (s.includes(key)) s = s.replaceAll(key, marker);
+  return s;
+};

@@ -53,20 +53,86 @@ const simplify = (v: string): string =>
     .replace(/\s+/g, ' ')
     .trim();
 
+/** Entries a memo below keeps before starting over: a fleet has far fewer distinct values. */
+const MEMO_LIMIT = 10_000;
+
 const vendorAliases = new Map<string, string>();
 for (const [key, names] of Object.entries(
   loadData('vendors.yaml', z.object({ vendors: z.record(z.string(), z.array(z.string())) }).loose()).vendors,
 ))
   for (const n of [key, ...names]) vendorAliases.set(simplify(n), key);
 
+/** A fleet names a handful of makers a million times: each name is simplified once. */
+const vendorKeys = new Map<string, string>();
+
 /** One key per PC maker: "Dell Inc.", "DELL" and "デル" are one OEM, as are "FUJITSU" and "富士通". */
 export const vendorKey = (v: string): string => {
-  const s = simplify(v);
-  return vendorAliases.get(s) ?? s;
+  let k = vendorKeys.get(v);
+  if (k === undefined) {
+    const s = simplify(v);
+    k = vendorAliases.get(s) ?? s;
+    if (vendorKeys.size >= MEMO_LIMIT) vendorKeys.clear();
+    vendorKeys.set(v, k);
+  }
+  return k;
 };
 
 const sortedKey = (items: readonly string[] | undefined): string =>
   items ? [...new Set(items)].sort().join(',') : '';
+
+const part = (s: string | undefined): string => (s === undefined ? '-' : `${s.length}:${s}`);
+const parts = (a: readonly string[] | undefined): string =>
+  a === undefined ? '-' : `${a.length}[${a.map(part).join('')}`;
+
+/**
+ * Identities resolved without a problem, by their raw fields: a fleet's licences are a few dozen kinds, and
+ * an identity is frozen, so one object serves every licence of its kind. The usual raw identity (no
+ * components, no MUI packs) is found through nested maps, with no key to build; a raw identity with a
+ * problem is resolved each time, so its issues name each path.
+ */
+type Nest = Map<string, Map<string, Map<string, Map<string | undefined, Identity>>>>;
+const plainIdentities: Nest = new Map();
+const otherIdentities = new Map<string, Identity>();
+let memoised = 0;
+
+const plainLookup = (raw: RawIdentity): Identity | undefined =>
+  plainIdentities.get(raw.product)?.get(raw.edition)?.get(raw.version)?.get(raw.language);
+
+const remember = (raw: RawIdentity, id: Identity, plain: boolean): void => {
+  if (++memoised > MEMO_LIMIT) {
+    plainIdentities.clear();
+    otherIdentities.clear();
+    memoised = 1;
+  }
+  if (!plain) {
+    otherIdentities.set(otherKey(raw), id);
+    return;
+  }
+  let editions = plainIdentities.get(raw.product);
+  if (!editions) {
+    editions = new Map();
+    plainIdentities.set(raw.product, editions);
+  }
+  let versions = editions.get(raw.edition);
+  if (!versions) {
+    versions = new Map();
+    editions.set(raw.edition, versions);
+  }
+  let languages = versions.get(raw.version);
+  if (!languages) {
+    languages = new Map();
+    versions.set(raw.version, languages);
+  }
+  languages.set(raw.language, id);
+};
+
+const otherKey = (raw: RawIdentity): string =>
+  part(raw.product) +
+  part(raw.edition) +
+  part(raw.version) +
+  parts(raw.components) +
+  part(raw.language) +
+  parts(raw.muiPacks);
 
 /** Resolves product, edition, version and components against the catalogue, collecting every problem. */
 export const resolveIdentity = (
@@ -74,6 +140,16 @@ export const resolveIdentity = (
   path: string,
   issues: InputIssue[],
 ): Identity | undefined => {
+  const plain = raw.components === undefined && raw.muiPacks === undefined;
+  const known = plain ? plainLookup(raw) : otherIdentities.get(otherKey(raw));
+  if (known !== undefined) return known;
+  const before = issues.length;
+  const id = resolveIdentityOnce(raw, path, issues);
+  if (id !== undefined && issues.length === before) remember(raw, id, plain);
+  return id;
+};
+
+const resolveIdentityOnce = (raw: RawIdentity, path: string, issues: InputIssue[]): Identity | undefined => {
   const product = resolveProduct(raw.product);
   if (isUnknown(product)) {
     issues.push({
@@ -180,8 +256,36 @@ const resolveLicence = (raw: LicenceRaw, path: string, issues: InputIssue[]): Li
   };
 };
 
-export const resolveLicences = (raws: readonly LicenceRaw[], path: string, issues: InputIssue[]): Licence[] =>
-  raws.flatMap((l, i) => resolveLicence(l, `${path}[${i}]`, issues) ?? []);
+/** "device.licences[0]", "device.licences[1]", …: the same few paths for every device of a fleet. */
+const indexedPaths = new Map<string, string[]>();
+const indexedPath = (path: string, i: number): string => {
+  let known = indexedPaths.get(path);
+  if (!known) {
+    if (indexedPaths.size >= MEMO_LIMIT) indexedPaths.clear();
+    known = [];
+    indexedPaths.set(path, known);
+  }
+  let at = known[i];
+  if (at === undefined) {
+    at = `${path}[${i}]`;
+    known[i] = at;
+  }
+  return at;
+};
+
+export const resolveLicences = (
+  raws: readonly LicenceRaw[],
+  path: string,
+  issues: InputIssue[],
+): Licence[] => {
+  // A loop, not flatMap with a closure: this runs for every device and user of a fleet.
+  const out: Licence[] = [];
+  for (let i = 0; i < raws.length; i++) {
+    const l = resolveLicence(raws[i]!, indexedPath(path, i), issues);
+    if (l) out.push(l);
+  }
+  return out;
+};
 
 export const resolveImage = (
   raw: z.output<typeof ImageInput>,
@@ -252,15 +356,29 @@ export const resolveUsers = (
   path = 'users',
 ): Map<string, User> => {
   const users = new Map<string, User>();
-  raws.forEach((u, i) => {
-    if (users.has(u.id)) issues.push({ path: `${path}[${i}].id`, message: `user '${u.id}' is listed twice` });
+  for (let i = 0; i < raws.length; i++) {
+    const u = raws[i]!;
+    const at = indexedPath(path, i);
+    if (users.has(u.id)) issues.push({ path: `${at}.id`, message: `user '${u.id}' is listed twice` });
     users.set(u.id, {
       id: u.id,
       name: u.name,
-      licences: resolveLicences(u.licences, `${path}[${i}].licences`, issues),
+      licences: u.licences.length === 0 ? [] : resolveLicences(u.licences, `${at}.licences`, issues),
     });
-  });
+  }
   return users;
+};
+
+const userRef = (
+  users: ReadonlyMap<string, User>,
+  id: string,
+  path: string,
+  issues: InputIssue[],
+  out: User[],
+): void => {
+  const u = users.get(id);
+  if (u) out.push(u);
+  else issues.push({ path, message: `user '${id}' is not among users`, expected: [...users.keys()] });
 };
 
 /** Resolves a device and links it to the users who use it (`users`, else the primary user). */
@@ -269,17 +387,12 @@ export const resolveDevice = (
   users: ReadonlyMap<string, User>,
   issues: InputIssue[],
 ): Device => {
-  const userRef = (id: string, path: string): User[] => {
-    const u = users.get(id);
-    if (u) return [u];
-    issues.push({ path, message: `user '${id}' is not among users`, expected: [...users.keys()] });
-    return [];
-  };
-  const deviceUsers = d.users
-    ? d.users.flatMap((u, i) => userRef(u, `device.users[${i}]`))
-    : d.primaryUser
-      ? userRef(d.primaryUser, 'device.primaryUser')
-      : [];
+  // Loops and top-level helpers, not closures: this runs for every device of a fleet.
+  const deviceUsers: User[] = [];
+  if (d.users)
+    for (let i = 0; i < d.users.length; i++)
+      userRef(users, d.users[i]!, indexedPath('device.users', i), issues, deviceUsers);
+  else if (d.primaryUser) userRef(users, d.primaryUser, 'device.primaryUser', issues, deviceUsers);
   return {
     id: d.id,
     vendor: d.vendor,
@@ -288,7 +401,7 @@ export const resolveDevice = (
     firstImagedWith: d.firstImagedWith,
     primaryUser: d.primaryUser,
     users: deviceUsers,
-    esuYears: [...new Set(d.esuYears ?? [])].sort(),
+    esuYears: d.esuYears === undefined || d.esuYears.length === 0 ? [] : [...new Set(d.esuYears)].sort(),
   };
 };
 

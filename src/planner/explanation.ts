@@ -63,13 +63,19 @@ export class Explainer {
       const value = PLACEHOLDERS[names[i]!];
       const ja = value?.(d, 'ja');
       const en = value?.(d, 'en');
-      if ((ja !== undefined && holdsMarker(ja)) || (en !== undefined && holdsMarker(en))) clash = true;
+      if (ja !== undefined && holdsMarker(ja)) clash = true;
+      if (en !== undefined && en !== ja && holdsMarker(en)) clash = true;
       raw[2 * i] = ja;
       raw[2 * i + 1] = en;
     }
     if (clash) return this.render(v, names, raw, false);
     const order = markers(q.device.id, subjects);
-    for (let i = 0; i < raw.length; i++) raw[i] = factor(raw[i], order);
+    for (let i = 0; i < raw.length; i += 2) {
+      const ja = raw[i];
+      const same = raw[i + 1] === ja;
+      raw[i] = factor(ja, order);
+      raw[i + 1] = same ? raw[i] : factor(raw[i + 1], order);
+    }
     // Conditional verdicts list their own missing facts and cites: rare, and rendered each time.
     if (v.verdict === 'conditional') return this.render(v, names, raw, true);
     let key = `${v.verdict}|${rk}|${this.listId(v.cites)}|${v.verdict === 'denied' ? this.listId(v.remedies) : ''}`;
@@ -147,11 +153,18 @@ export class Explainer {
   }
 }
 
-/** A device without users has one key to factor out: no list to sort. */
-const markers = (deviceKey: string, subjects: readonly string[]): readonly Swap[] =>
-  subjects.length === 0 && deviceKey !== ''
-    ? [{ key: deviceKey, marker: '\uE000' }]
-    : swaps(deviceKey, subjects);
+const DEVICE = '\uE000';
+const FIRST_USER = '\uE001';
+
+/** swaps(), without its sorting and copying for a device with one user or none: most of a fleet. */
+const markers = (deviceKey: string, subjects: readonly string[]): readonly Swap[] => {
+  if (subjects.length > 1 || deviceKey === '' || subjects[0] === '') return swaps(deviceKey, subjects);
+  const device = { key: deviceKey, marker: DEVICE };
+  if (subjects.length === 0) return [device];
+  const user = { key: subjects[0]!, marker: FIRST_USER };
+  // Longest first; on equal length the device's marker, which sorts first.
+  return user.key.length > deviceKey.length ? [user, device] : [device, user];
+};
 
 const factor = (value: string | undefined, order: readonly Swap[]): string | undefined => {
   if (value === undefined) return undefined;

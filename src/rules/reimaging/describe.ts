@@ -23,20 +23,16 @@ const channelName: Record<Licence['channel'], Record<Lang, string>> = {
 };
 
 export const describeLicence = (l: Licence, lang: Lang): string => {
+  // Concatenation rather than a list filtered and joined: a plan describes a licence for each device.
   const how = l.programme
     ? `${channelName[l.channel][lang]} ${l.programme.toUpperCase()}`
     : channelName[l.channel][lang];
-  const per = l.assignment === 'user' ? (lang === 'ja' ? 'ユーザー単位' : 'per user') : '';
-  return [
-    name(l),
-    l.language,
-    how,
-    l.kind === 'upgrade' ? (lang === 'ja' ? 'アップグレード' : 'upgrade') : '',
-    per,
-  ]
-    .filter(Boolean)
-    .join(', ')
-    .concat(` [${l.id}]`);
+  let out = name(l);
+  if (l.language) out += `, ${l.language}`;
+  out += `, ${how}`;
+  if (l.kind === 'upgrade') out += lang === 'ja' ? ', アップグレード' : ', upgrade';
+  if (l.assignment === 'user') out += lang === 'ja' ? ', ユーザー単位' : ', per user';
+  return `${out} [${l.id}]`;
 };
 
 const none = { ja: 'なし', en: 'none' };

@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Lang } from '../../engine/text.ts';
+import { terminalProgress } from '../../importers/tabular/index.ts';
 import {
-  importWindowsOutput,
+  importWindowsFile,
   WINDOWS_IMPORT_KINDS,
   type WindowsImportKind,
   type WindowsImportResult,
@@ -22,10 +23,12 @@ export interface WindowsImportFlags extends StoreFlags {
 
 const L = (lang: Lang, ja: string, en: string): string => (lang === 'ja' ? ja : en);
 
-const readBytes = (file: string): { bytes: Buffer; savedAt: string } => {
+const savedAt = (file: string): string => {
   try {
     // The file's modification time is when the output was saved: the day it shows the device as it was.
-    return { bytes: readFileSync(file), savedAt: statSync(file).mtime.toISOString() };
+    const info = statSync(file);
+    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    return info.mtime.toISOString();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new NoInputError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot be read (${code})`);
@@ -85,18 +88,19 @@ export const runWindowsImport = async (flags: WindowsImportFlags): Promise<void>
     throw new UsageError(
       `import ${flags.kind} needs --device KEY: the device the output was taken on (as in the devices file)`,
     );
-  const { bytes, savedAt } = readBytes(flags.file);
+  const observedAt = savedAt(flags.file);
   await usingStore(flags, async (db) => {
     await requireOrganisation(db, flags.org);
-    const result = await importWindowsOutput(db, {
+    const progress = terminalProgress(`import ${flags.kind}`);
+    const result = await importWindowsFile(db, {
       org: flags.org,
       ...(flags.device ? { device: flags.device } : {}),
       kind: flags.kind as WindowsImportKind,
-      bytes,
       file: flags.file,
       actor: actor(),
-      observedAt: savedAt,
-    });
+      observedAt,
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    }).finally(() => progress.stop());
     for (const w of result.warnings)
       process.stderr.write(
         `kenri: ${L(lang, '警告', 'warning')}: ${w.line === undefined ? '' : `${flags.file}:${w.line}: `}${w.message}\n`,

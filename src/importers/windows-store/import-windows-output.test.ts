@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeBackends } from '../../../test/store-harness.ts';
@@ -7,7 +9,7 @@ import { auditEntries } from '../../store/audit.ts';
 import type { Db } from '../../store/db.ts';
 import { upsertDevices } from '../../store/devices.ts';
 import { ensureOrganisation } from '../../store/organisations.ts';
-import { importWindowsOutput, parseWindowsFile } from './import-windows-output.ts';
+import { importWindowsFile, importWindowsOutput, parseWindowsFile } from './import-windows-output.ts';
 
 const fixture = (path: string): Buffer =>
   readFileSync(new URL(`../../../test/fixtures/windows/${path}`, import.meta.url));
@@ -277,5 +279,105 @@ describe.each(storeBackends())('a fleet-wide update listing on $name', (backend)
     }).catch((x: unknown) => x);
     expect(s).toBeInstanceOf(InputError);
     expect((s as InputError).issues[0]?.message).toMatch(/--device KEY/);
+  });
+});
+
+describe.each(storeBackends())('a fleet-wide update listing streamed from a file on $name', (backend) => {
+  let db: Db;
+  const dir = mkdtempSync(join(tmpdir(), 'kenri-hotfix-stream-'));
+  beforeAll(async () => {
+    await backend.setup();
+    db = await backend.fresh();
+    await ensureOrganisation(db, 'acme', { actor: 'test' });
+    await upsertDevices(
+      db,
+      'acme',
+      [
+        { key: 'SN-0001', name: 'PC-A' },
+        { key: 'SN-0002', name: 'PC-B' },
+        { key: 'SN-0003', name: null },
+      ],
+      { actor: 'test' },
+    );
+  });
+  afterAll(async () => {
+    await db.close();
+    await backend.teardown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A listing as PowerShell `>` saves it (UTF-16LE with a BOM), `rows` updates over the computers given. */
+  const listingFile = (name: string, computers: readonly string[], rows: number): string => {
+    const lines = [
+      '',
+      'Source        Description      HotFixID      InstalledBy          InstalledOn',
+      '------        -----------      --------      -----------          -----------',
+    ];
+    for (let i = 0; i < rows; i++)
+      lines.push(
+        `${computers[Math.floor((i * computers.length) / rows)]!.padEnd(14)}Update           KB${3_000_000 + i}     NT AUTHORITY\\SYSTEM  3/12/2019 00:00:00`,
+      );
+    const file = join(dir, name);
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf16le')]),
+    );
+    return file;
+  };
+  const stream = (file: string, device?: string) =>
+    importWindowsFile(db, {
+      org: 'acme',
+      ...(device ? { device } : {}),
+      kind: 'windows',
+      file,
+      actor: 'test',
+      observedAt: '2020-02-01T00:00:00.000Z',
+      streamFromBytes: 0,
+    });
+  const count = async () =>
+    (
+      await db.query<{ n: number }>(`select count(*)::int as n from installed_updates where org_id = 'acme'`)
+    )[0]?.n;
+
+  it('names every unknown computer, even one first seen after a batch was filed, and writes nothing', async () => {
+    // PC-Z's rows start at 40,000: the first batch (about 20,000 rows of PC-A and PC-B) is filed before it.
+    const file = listingFile('unknown.txt', ['PC-A', 'PC-B', 'PC-Z'], 60_000);
+    const e = await stream(file).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).issues[0]?.message).toMatch(/1 computer\(s\) the listing names: PC-Z \(/);
+    expect(await count()).toBe(0);
+  });
+
+  it('refuses a listing of several computers under one device, however long', async () => {
+    const file = listingFile('two.txt', ['PC-A', 'PC-B'], 30_000);
+    const e = await stream(file, 'SN-0001').catch((x: unknown) => x);
+    expect((e as InputError).issues[0]?.message).toMatch(/covers 2 computers \(PC-A, PC-B\)/);
+    expect(await count()).toBe(0);
+  });
+
+  it('files a long listing in batches, as the whole-file path would, and re-imports as a no-op', async () => {
+    const file = listingFile('fleet.txt', ['PC-A', 'pc-b', 'SN-0003'], 30_000);
+    const r = await stream(file);
+    expect(r).toMatchObject({
+      kind: 'hotfix-table',
+      table: 'installed_updates',
+      rows: 30_000,
+      devices: ['SN-0001', 'SN-0002', 'SN-0003'],
+      written: { inserted: 30_000, updated: 0, unchanged: 0 },
+    });
+    expect(r.caveat?.en).toMatch(/not proof/);
+    expect(await count()).toBe(30_000);
+    const [last] = await db.query<{ device_key: string; installed_on: string }>(
+      `select device_key, installed_on from installed_updates where org_id = 'acme' and kb = 'KB3029999'`,
+    );
+    expect(last).toEqual({ device_key: 'SN-0003', installed_on: '2019-03-12' });
+    expect((await stream(file)).written).toEqual({ inserted: 0, updated: 0, unchanged: 30_000 });
+  });
+
+  it('reads a short file whole, with the same result', async () => {
+    const file = join(dir, 'short.txt');
+    writeFileSync(file, FLEET_LISTING.replace('PC-A   ', 'PC-A   '));
+    const r = await importWindowsFile(db, { org: 'acme', kind: 'hotfix', file, actor: 'test' });
+    expect(r.devices).toEqual(['SN-0001', 'SN-0002', 'SN-0003']);
   });
 });

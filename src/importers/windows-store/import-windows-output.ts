@@ -1,14 +1,22 @@
+import { readFile, stat } from 'node:fs/promises';
 import type { Text } from '../../engine/text.ts';
 import { InputError } from '../../model/input-error.ts';
 import type { Db } from '../../store/db.ts';
 import type { MergeCounts } from '../../store/merge.ts';
-import { saveInstalledUpdatesOf, saveWindowsLicences } from '../../store/windows-reports.ts';
+import { saveWindowsLicences } from '../../store/windows-reports.ts';
 import { parseCimLicensing } from '../windows/cim.ts';
 import { detectWindowsOutput, parseWindowsOutput, type WindowsOutputKind } from '../windows/detect.ts';
-import { HOTFIX_LISTING_CAVEAT, type InstalledUpdate, parseHotfixes } from '../windows/hotfix.ts';
+import {
+  HOTFIX_LISTING_CAVEAT,
+  HotfixReader,
+  type InstalledUpdate,
+  parseHotfixes,
+} from '../windows/hotfix.ts';
 import { ParseError, type Warning, type WindowsLicenceRecord } from '../windows/licence-record.ts';
 import { parseSlmgr } from '../windows/slmgr.ts';
+import { openWindowsText } from '../windows/text-stream.ts';
 import { decodeWindowsText } from '../windows/windows-text.ts';
+import { UpdateFiler } from './update-filer.ts';
 
 /** What `kenri import <kind>` reads: one command's output, or 'windows' to have kenri tell which. */
 export const WINDOWS_IMPORT_KINDS = ['slmgr', 'cim', 'hotfix', 'windows'] as const;
@@ -102,96 +110,12 @@ export interface WindowsImportResult {
   readonly caveat: Text | undefined;
 }
 
-/** Windows computer names are case-insensitive, and Get-HotFix prints them as the remote end answered. */
-const computer = (name: string | undefined): string | undefined => name?.trim().toUpperCase() || undefined;
-
-const listed = (names: readonly string[], max = 10): string =>
-  names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
-
-/**
- * Which device each update of a listing belongs to. With a device named, the whole listing is that
- * device's, and a listing that names several computers is refused (filing one computer's updates under
- * another would show a missing prerequisite as installed). Without one, each computer the listing names
- * (Get-HotFix's Source, wmic's CSName) is matched to the device with that key or name.
- */
-const updatesByDevice = async (
-  tx: Db,
-  org: string,
-  device: string | undefined,
-  updates: readonly InstalledUpdate[],
-  file: string,
-  warnings: Warning[],
-): Promise<Map<string, InstalledUpdate[]>> => {
-  const computers = [
-    ...new Set(updates.map((u) => computer(u.source)).filter((c) => c !== undefined)),
-  ].sort();
-  if (device !== undefined) {
-    if (computers.length > 1)
-      throw new InputError([
-        {
-          file,
-          path: 'device',
-          message: `the listing covers ${computers.length} computers (${listed(computers)}), not one device: import it without --device to file each computer's updates under the device of that name`,
-        },
-      ]);
-    const [only] = computers;
-    if (only !== undefined) {
-      const [d] = await tx.query<{ key: string; name: string | null }>(
-        'select key, name from devices where org_id = $1 and key = $2',
-        [org, device],
-      );
-      if (d && computer(d.key) !== only && computer(d.name ?? undefined) !== only)
-        warnings.push({
-          code: 'computer-mismatch',
-          message: `the listing was taken on computer ${only}, but device '${device}' is ${d.name ? `named '${d.name}'` : 'stored without a name'}: its updates are filed under '${device}' as --device says`,
-        });
-    }
-    return new Map([[device, [...updates]]]);
-  }
-  if (updates.some((u) => computer(u.source) === undefined))
+const requireDevice = async (tx: Db, org: string, device: string): Promise<void> => {
+  const known = await tx.query('select 1 from devices where org_id = $1 and key = $2', [org, device]);
+  if (known.length === 0)
     throw new InputError([
-      {
-        file,
-        path: 'device',
-        message:
-          'the listing does not name the computer it was taken on (no Source or CSName column): give --device KEY',
-      },
+      { path: 'device', message: `no device '${device}' in organisation '${org}': import the devices first` },
     ]);
-  const matches = await tx.query<{ computer: string; key: string }>(
-    `select c.computer, d.key from unnest($2::text[]) as c(computer)
-     join devices d on d.org_id = $1 and (upper(d.key) = c.computer or upper(d.name) = c.computer)
-     order by c.computer, d.key`,
-    [org, computers],
-  );
-  const keysOf = new Map<string, string[]>();
-  for (const m of matches) keysOf.set(m.computer, [...(keysOf.get(m.computer) ?? []), m.key]);
-  const unknown = computers.filter((c) => !keysOf.has(c));
-  const ambiguous = computers.filter((c) => (keysOf.get(c)?.length ?? 0) > 1);
-  if (unknown.length > 0 || ambiguous.length > 0)
-    throw new InputError([
-      ...(unknown.length > 0
-        ? [
-            {
-              file,
-              path: 'device',
-              message: `no device in organisation '${org}' has the key or name of ${unknown.length} computer(s) the listing names: ${listed(unknown)} (import the devices first, or give --device KEY for a one-computer listing)`,
-            },
-          ]
-        : []),
-      ...ambiguous.map((c) => ({
-        file,
-        path: 'device',
-        message: `computer ${c} matches several devices (${keysOf.get(c)!.join(', ')}): give --device KEY with that computer's listing alone`,
-      })),
-    ]);
-  const byDevice = new Map<string, InstalledUpdate[]>();
-  for (const u of updates) {
-    const key = keysOf.get(computer(u.source)!)![0]!;
-    const list = byDevice.get(key);
-    if (list) list.push(u);
-    else byDevice.set(key, [u]);
-  }
-  return new Map([...byDevice].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 };
 
 /**
@@ -221,27 +145,19 @@ export const importWindowsOutput = async (
     observedAt: o.observedAt ?? new Date().toISOString(),
   };
   return db.transaction(async (tx) => {
-    if (o.device !== undefined) {
-      const known = await tx.query('select 1 from devices where org_id = $1 and key = $2', [o.org, o.device]);
-      if (known.length === 0)
-        throw new InputError([
-          {
-            path: 'device',
-            message: `no device '${o.device}' in organisation '${o.org}': import the devices first`,
-          },
-        ]);
-    }
+    if (o.device !== undefined) await requireDevice(tx, o.org, o.device);
     const warnings = [...parsed.warnings];
     const base = { file: o.file, kind: parsed.kind, table: parsed.table, warnings };
     if (parsed.table === 'installed_updates') {
-      const byDevice = await updatesByDevice(tx, o.org, o.device, parsed.updates, o.file, warnings);
-      const devices = [...byDevice.keys()];
+      const filer = new UpdateFiler(tx, o.org, o.device, o.file, options, warnings);
+      await filer.add(parsed.updates);
+      const { devices, written } = filer.finish();
       return {
         ...base,
         device: devices[0] ?? o.device ?? '',
         devices,
         rows: parsed.updates.length,
-        written: await saveInstalledUpdatesOf(tx, o.org, byDevice, options),
+        written,
         esu: [],
         caveat: HOTFIX_LISTING_CAVEAT,
       };
@@ -272,6 +188,109 @@ export const importWindowsOutput = async (
           : [],
       ),
       caveat: undefined,
+    };
+  });
+};
+
+/** Update listings longer than this are read as a stream; shorter outputs are read whole. */
+const STREAM_FROM_BYTES = 4 * 1024 * 1024;
+/** Updates filed per batch while a listing streams. */
+const FILE_BATCH = 20_000;
+/** Warnings kept from a streamed listing; the rest are counted. */
+const MAX_WARNINGS = 1000;
+
+const HOTFIX_KINDS: readonly WindowsOutputKind[] = ['hotfix-table', 'hotfix-list', 'wmic-list'];
+
+/** What the first lines of a file look like, read without loading the rest. */
+const kindOfHead = async (file: string, size: number): Promise<WindowsOutputKind> => {
+  const head: string[] = [];
+  for await (const lines of (await openWindowsText(file, size)).lines) {
+    head.push(...lines.map((l) => l.text));
+    if (head.length >= 2000) break;
+  }
+  return detectWindowsOutput(head.join('\n'));
+};
+
+/**
+ * Imports a saved Windows output from a file. An update listing of more than a few megabytes (taken over a
+ * fleet) is read line by line and filed in batches, in flat memory, all in one transaction; other outputs
+ * are read whole (importWindowsOutput).
+ */
+export const importWindowsFile = async (
+  db: Db,
+  o: {
+    readonly org: string;
+    readonly device?: string;
+    readonly kind: WindowsImportKind;
+    readonly file: string;
+    readonly actor: string;
+    readonly observedAt?: string;
+    readonly onProgress?: (rows: number, bytesDone: number, bytesTotal: number) => void;
+  },
+): Promise<WindowsImportResult> => {
+  const size = (await stat(o.file)).size;
+  const head =
+    size > STREAM_FROM_BYTES && o.kind !== 'slmgr' && o.kind !== 'cim'
+      ? await kindOfHead(o.file, size)
+      : undefined;
+  const streamed =
+    head !== undefined && (HOTFIX_KINDS.includes(head) || (head === 'unknown' && o.kind === 'hotfix'));
+  if (!streamed)
+    return importWindowsOutput(db, {
+      org: o.org,
+      ...(o.device === undefined ? {} : { device: o.device }),
+      kind: o.kind,
+      file: o.file,
+      actor: o.actor,
+      ...(o.observedAt === undefined ? {} : { observedAt: o.observedAt }),
+      bytes: await readFile(o.file),
+    });
+  const kind = head === 'unknown' ? 'hotfix-table' : head;
+  const text = await openWindowsText(o.file, size);
+  const reader = new HotfixReader();
+  const options = { actor: o.actor, source: kind, observedAt: o.observedAt ?? new Date().toISOString() };
+  return db.transaction(async (tx) => {
+    if (o.device !== undefined) await requireDevice(tx, o.org, o.device);
+    const filerWarnings: Warning[] = [];
+    const filer = new UpdateFiler(tx, o.org, o.device, o.file, options, filerWarnings);
+    let dropped = 0;
+    let batch: InstalledUpdate[] = [];
+    const file = async (updates: readonly InstalledUpdate[], last: boolean) => {
+      batch.push(...updates);
+      if (batch.length >= FILE_BATCH || last) {
+        await filer.add(batch);
+        batch = [];
+      }
+      if (reader.warnings.length > MAX_WARNINGS) dropped += reader.warnings.splice(MAX_WARNINGS).length;
+    };
+    try {
+      for await (const lines of text.lines) {
+        await file(reader.push(lines), false);
+        o.onProgress?.(filer.rows + batch.length, text.bytesRead(), text.bytesTotal);
+      }
+      await file(reader.end(), true);
+    } catch (error) {
+      if (error instanceof ParseError)
+        throw new InputError([
+          { file: o.file, line: error.line, path: o.kind, message: error.message.replace(/^line \d+: /, '') },
+        ]);
+      throw error;
+    }
+    const { devices, written } = filer.finish();
+    const warnings = [...text.warnings, ...reader.warnings, ...filerWarnings];
+    if (dropped > 0)
+      warnings.push({ code: 'skipped-entry', message: `and ${dropped} more warning(s) not listed` });
+    return {
+      file: o.file,
+      device: devices[0] ?? o.device ?? '',
+      devices,
+      kind: reader.format === 'list' ? 'hotfix-list' : reader.format === 'wmic-list' ? 'wmic-list' : kind,
+      table: 'installed_updates',
+      rows: filer.rows,
+      written,
+      warnings,
+      esu: [],
+      caveat: HOTFIX_LISTING_CAVEAT,
     };
   });
 };

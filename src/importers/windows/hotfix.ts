@@ -53,14 +53,21 @@ function isTableHeader(text: string): boolean {
   return tokens.length >= 2 && tokens.some((t) => t.toLowerCase() === 'hotfixid');
 }
 
+/** The listing a line starts, if it is a listing's first telling line. */
+function formatOfLine(text: string): HotfixFormat | undefined {
+  const eq = KEY_EQUALS.exec(text.trim());
+  if (eq?.[1]?.toLowerCase() === 'hotfixid') return 'wmic-list';
+  const colon = KEY_COLON.exec(text.trim());
+  if (colon?.[1]?.toLowerCase() === 'hotfixid' && /\s:/.test(text)) return 'list';
+  if (isTableHeader(text)) return 'table';
+  return undefined;
+}
+
 /** Which listing a text holds, if any; shared with the detector so both agree. */
 export function detectHotfixFormat(lines: readonly TextLine[]): HotfixFormat | undefined {
   for (const { text } of lines) {
-    const eq = KEY_EQUALS.exec(text.trim());
-    if (eq?.[1]?.toLowerCase() === 'hotfixid') return 'wmic-list';
-    const colon = KEY_COLON.exec(text.trim());
-    if (colon?.[1]?.toLowerCase() === 'hotfixid' && /\s:/.test(text)) return 'list';
-    if (isTableHeader(text)) return 'table';
+    const format = formatOfLine(text);
+    if (format !== undefined) return format;
   }
   return undefined;
 }
@@ -154,91 +161,150 @@ function sliceColumns(text: string, starts: readonly number[]): string[] {
   return starts.map((start, i) => text.slice(start, starts[i + 1] ?? text.length).trim());
 }
 
-function readTable(lines: readonly TextLine[]): Entry[] {
-  const entries: Entry[] = [];
-  let names: string[] | undefined;
-  let starts: number[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const text = line.text.trimEnd();
-    if (text.trim() === '') continue;
-    if (isTableHeader(text)) {
-      const next = lines.slice(i + 1).find((l) => l.text.trim() !== '');
-      const dashes = next !== undefined && /^[\s-]+$/.test(next.text) ? next.text : undefined;
-      starts = columnStarts(text, dashes);
-      names = sliceColumns(text, starts).map((n) => n.toLowerCase());
-      if (dashes !== undefined) i = lines.indexOf(next!);
-      continue;
-    }
-    if (names === undefined) continue;
-    // A prompt after the table ends it.
-    if (/^PS [^>]*>/.test(text)) {
-      names = undefined;
-      continue;
-    }
-    const cells = sliceColumns(text, starts);
-    const fields = new Map<string, string>();
-    names.forEach((name, c) => {
-      fields.set(name, cells[c] ?? '');
-    });
-    entries.push({ fields, line: line.no });
-  }
-  return entries;
-}
+/** Lines read before a listing shows itself; a text with none in this many lines is not a listing. */
+const MAX_LINES_BEFORE_LISTING = 10_000;
+
+const NO_LISTING =
+  'no hot-fix listing found. Expected `Get-HotFix` output (a table with a "HotFixID" column and a dashes ' +
+  'line, or Format-List "HotFixID : KB…" lines) or `wmic qfe` output (a table headed "HotFixID", or ' +
+  '/format:list "HotFixID=KB…" lines).';
 
 /**
- * Reads key/value records. wmic's /format:list output gains a blank line after every line when its
- * "\r\r\n" endings are pasted (as in the wufuc sample), so a repeated key, not a blank line, starts a
- * record; Format-List blocks are also split at blank lines, which they reliably have.
+ * Reads a listing a batch of lines at a time, handing back each update as soon as its entry is complete, so
+ * a listing taken over a whole fleet (`Get-HotFix -ComputerName …`) never has to be in memory at once.
+ * Lines before the listing shows which layout it is are held, then read in that layout.
  */
-function readKeyValues(lines: readonly TextLine[], format: 'list' | 'wmic-list'): Entry[] {
-  const pattern = format === 'list' ? KEY_COLON : KEY_EQUALS;
-  const entries: Entry[] = [];
-  let current: Entry | undefined;
-  for (const line of lines) {
+export class HotfixReader {
+  private layout: HotfixFormat | undefined;
+  private held: TextLine[] = [];
+  private noInstances: TextLine | undefined;
+  /** Table: the column names and where each starts; a header waiting to see if dashes follow it. */
+  private names: string[] | undefined;
+  private starts: number[] = [];
+  private header: TextLine | undefined;
+  /** Key/value layouts: the entry being read. */
+  private current: Entry | undefined;
+
+  constructor(readonly warnings: Warning[] = []) {}
+
+  /** The layout, once a line has shown it. */
+  get format(): HotfixFormat | undefined {
+    return this.layout;
+  }
+
+  push(lines: readonly TextLine[]): InstalledUpdate[] {
+    const out: InstalledUpdate[] = [];
+    for (const line of lines) {
+      if (this.layout === undefined) {
+        this.layout = formatOfLine(line.text);
+        if (this.layout === undefined) {
+          if (!this.noInstances && /^No Instance\(s\) Available\.?$/i.test(line.text.trim()))
+            this.noInstances = line;
+          this.held.push(line);
+          if (this.held.length > MAX_LINES_BEFORE_LISTING)
+            throw new ParseError(NO_LISTING, firstContentLine(this.held));
+          continue;
+        }
+        const held = [...this.held, line];
+        this.held = [];
+        for (const h of held) this.read(h, out);
+        continue;
+      }
+      this.read(line, out);
+    }
+    return out;
+  }
+
+  /** The last entry; throws ParseError when the text held no listing (wmic's "No Instance(s)" is an empty one). */
+  end(): InstalledUpdate[] {
+    if (this.layout === undefined) {
+      if (this.noInstances !== undefined) {
+        this.warnings.push({
+          code: 'tool-message',
+          line: this.noInstances.no,
+          message: 'wmic printed "No Instance(s) Available."',
+        });
+        return [];
+      }
+      throw new ParseError(NO_LISTING, firstContentLine(this.held));
+    }
+    const out: InstalledUpdate[] = [];
+    this.finish(out);
+    return out;
+  }
+
+  private emit(entry: Entry, out: InstalledUpdate[]): void {
+    const update = toUpdate(entry, this.warnings);
+    if (update !== undefined) out.push(update);
+  }
+
+  private finish(out: InstalledUpdate[]): void {
+    if (this.current !== undefined) this.emit(this.current, out);
+    this.current = undefined;
+  }
+
+  private read(line: TextLine, out: InstalledUpdate[]): void {
+    if (this.layout === 'table') this.readTableLine(line, out);
+    else this.readKeyValueLine(line, this.layout!, out);
+  }
+
+  private readTableLine(line: TextLine, out: InstalledUpdate[]): void {
+    const text = line.text.trimEnd();
+    if (text.trim() === '') return;
+    if (this.header !== undefined) {
+      // PowerShell underlines its header with dashes that give the column starts; wmic does not.
+      const header = this.header.text.trimEnd();
+      this.header = undefined;
+      const dashes = /^[\s-]+$/.test(line.text) ? line.text : undefined;
+      this.starts = columnStarts(header, dashes);
+      this.names = sliceColumns(header, this.starts).map((n) => n.toLowerCase());
+      if (dashes !== undefined) return;
+    }
+    if (isTableHeader(text)) {
+      this.header = line;
+      return;
+    }
+    if (this.names === undefined) return;
+    // A prompt after the table ends it.
+    if (/^PS [^>]*>/.test(text)) {
+      this.names = undefined;
+      return;
+    }
+    const cells = sliceColumns(text, this.starts);
+    const fields = new Map<string, string>();
+    this.names.forEach((name, c) => {
+      fields.set(name, cells[c] ?? '');
+    });
+    this.emit({ fields, line: line.no }, out);
+  }
+
+  /**
+   * Key/value records. wmic's /format:list output gains a blank line after every line when its "\r\r\n"
+   * endings are pasted (as in the wufuc sample), so a repeated key, not a blank line, starts a record;
+   * Format-List blocks are also split at blank lines, which they reliably have.
+   */
+  private readKeyValueLine(line: TextLine, format: 'list' | 'wmic-list', out: InstalledUpdate[]): void {
     const text = line.text.trim();
     if (text === '') {
-      if (format === 'list') current = undefined;
-      continue;
+      if (format === 'list') this.finish(out);
+      return;
     }
-    const m = pattern.exec(text);
-    if (m?.[1] === undefined) continue;
+    const m = (format === 'list' ? KEY_COLON : KEY_EQUALS).exec(text);
+    if (m?.[1] === undefined) return;
     const key = m[1].toLowerCase();
-    if (current === undefined || current.fields.has(key)) {
-      current = { fields: new Map(), line: line.no };
-      entries.push(current);
+    if (this.current === undefined || this.current.fields.has(key)) {
+      this.finish(out);
+      this.current = { fields: new Map(), line: line.no };
     }
-    current.fields.set(key, m[2] ?? '');
+    this.current.fields.set(key, m[2] ?? '');
   }
-  return entries;
 }
 
 /** Parses Get-HotFix / wmic qfe output in any of the four layouts. */
 export function parseHotfixes(input: string | Uint8Array): HotfixParseResult {
   const { lines, warnings } = prepareLines(input);
-  const format = detectHotfixFormat(lines);
-  if (format === undefined) {
-    const none = lines.find((l) => /^No Instance\(s\) Available\.?$/i.test(l.text.trim()));
-    if (none !== undefined) {
-      warnings.push({
-        code: 'tool-message',
-        line: none.no,
-        message: 'wmic printed "No Instance(s) Available."',
-      });
-      return { updates: [], warnings };
-    }
-    throw new ParseError(
-      'no hot-fix listing found. Expected `Get-HotFix` output (a table with a "HotFixID" column and a dashes ' +
-        'line, or Format-List "HotFixID : KB…" lines) or `wmic qfe` output (a table headed "HotFixID", or ' +
-        '/format:list "HotFixID=KB…" lines).',
-      firstContentLine(lines),
-    );
-  }
-  const entries = format === 'table' ? readTable(lines) : readKeyValues(lines, format);
-  const updates: InstalledUpdate[] = [];
-  for (const entry of entries) {
-    const update = toUpdate(entry, warnings);
-    if (update !== undefined) updates.push(update);
-  }
+  const reader = new HotfixReader(warnings);
+  const updates = reader.push(lines);
+  updates.push(...reader.end());
   return { updates, warnings };
 }

@@ -1,15 +1,16 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import JSONParser from '@streamparser/json/jsonparser.js';
 import { type CsvError, type Options, parse } from 'csv-parse';
-import { InputError } from '../../model/input-error.ts';
+import { InputError, type InputIssue } from '../../model/input-error.ts';
 import { decodeChunks } from './decode.ts';
 
 /**
  * Reads a CSV or JSON file as records aligned with its header, keeping where each record is (CSV line,
- * header = line 1; JSON array index) for the messages. CSV is streamed, so a file of any size reads in flat
- * memory; JSON is parsed whole, so very large fleets should come as CSV.
+ * header = line 1; JSON array index) for the messages. Both are streamed, so a file of any size reads in
+ * flat memory.
  */
 
 export interface SourceRecord {
@@ -158,48 +159,100 @@ const openCsv = async (file: string, bytesTotal: number): Promise<RecordSource> 
   };
 };
 
-const openJson = async (file: string, bytesTotal: number): Promise<RecordSource> => {
-  const decoded = decodeChunks(
-    (async function* () {
-      yield await readFile(file);
-    })(),
-    file,
-  );
-  let text = '';
-  for await (const part of decoded.text) text += part;
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
+/** At most this many items that are not objects are listed: a wrong file would otherwise list them all. */
+const MAX_JSON_ISSUES = 1000;
+
+/**
+ * The items of a file's top-level JSON array, a batch per chunk read: the array is never whole in memory.
+ * The parser drops each item once handed over (keepStack: false).
+ */
+async function* jsonItems(file: string, counter: { bytes: number }): AsyncGenerator<unknown[]> {
+  const parser = new JSONParser({ paths: ['$.*'], keepStack: false });
+  let batch: unknown[] = [];
+  parser.onValue = ({ value }) => {
+    batch.push(value);
+  };
+  let started = false;
+  const fail = (error: unknown): never => {
+    if (error instanceof InputError) throw error;
+    if ((error as NodeJS.ErrnoException).code) throw fileError(file, (error as Error).message);
     throw fileError(file, `not valid JSON: ${(error as Error).message}`);
+  };
+  try {
+    for await (const text of decodeChunks(countingChunks(file, counter), file).text) {
+      if (!started) {
+        const first = text.replace(/^[\s\uFEFF]+/, '');
+        if (first === '') continue;
+        if (first[0] !== '[') throw fileError(file, 'expected a JSON array of objects, one per row');
+        started = true;
+      }
+      // The parser ends itself with the array: after it, only white space may follow.
+      if (parser.isEnded) {
+        if (text.trim() !== '') throw fileError(file, 'not valid JSON: something follows the array');
+        continue;
+      }
+      parser.write(text);
+      if (batch.length > 0) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (!started) throw fileError(file, 'the file is empty: expected a JSON array of objects, one per row');
+    if (!parser.isEnded) parser.end();
+  } catch (error) {
+    fail(error);
   }
-  if (!Array.isArray(data)) throw fileError(file, 'expected a JSON array of objects, one per row');
+  if (batch.length > 0) yield batch;
+}
+
+const isRow = (item: unknown): item is Record<string, unknown> =>
+  item !== null && typeof item === 'object' && !Array.isArray(item);
+
+/**
+ * JSON is read twice, both times streamed: once for the field names (the header is every name any object
+ * has, in order of first use) and to check every item is an object, then for the rows.
+ */
+const openJson = async (file: string, bytesTotal: number): Promise<RecordSource> => {
   const header: string[] = [];
   const seen = new Set<string>();
-  for (const item of data)
-    if (item && typeof item === 'object' && !Array.isArray(item))
-      for (const k of Object.keys(item))
-        if (!seen.has(k)) {
-          seen.add(k);
-          header.push(k);
-        }
-  const bad = data.flatMap((item, i) =>
-    item && typeof item === 'object' && !Array.isArray(item)
-      ? []
-      : [{ path: `[${i}]`, file, message: 'expected an object with the row fields' }],
-  );
+  const bad: InputIssue[] = [];
+  let index = 0;
+  for await (const batch of jsonItems(file, { bytes: 0 }))
+    for (const item of batch) {
+      if (isRow(item)) {
+        for (const k of Object.keys(item))
+          if (!seen.has(k)) {
+            seen.add(k);
+            header.push(k);
+          }
+      } else if (bad.length < MAX_JSON_ISSUES)
+        bad.push({ path: `[${index}]`, file, message: 'expected an object with the row fields' });
+      index += 1;
+    }
   if (bad.length) throw new InputError(bad, file);
-  const items = data as Record<string, unknown>[];
+  const counter = { bytes: 0 };
+  let stopped = false;
   async function* batches(): AsyncGenerator<SourceRecord[]> {
-    for (let start = 0; start < items.length; start += BATCH)
-      yield items.slice(start, start + BATCH).map((item, i) => ({
+    let i = 0;
+    for await (const items of jsonItems(file, counter)) {
+      yield (items as Record<string, unknown>[]).map((item) => ({
         line: undefined,
-        item: start + i,
+        item: i++,
         cells: header.map((h) => item[h]),
         extra: 0,
       }));
+      if (stopped) return;
+    }
   }
-  return { header, batches: batches(), bytesTotal, bytesRead: () => bytesTotal, close: () => {} };
+  return {
+    header,
+    batches: batches(),
+    bytesTotal,
+    bytesRead: () => counter.bytes,
+    close: () => {
+      stopped = true;
+    },
+  };
 };
 
 export const openRecords = async (file: string, format: 'csv' | 'json'): Promise<RecordSource> => {

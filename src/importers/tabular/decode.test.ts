@@ -38,6 +38,15 @@ describe('decoding a file', () => {
     });
   });
 
+  it('decides at the first non-ASCII byte however many ASCII chunks come before it', async () => {
+    const ascii = 'a,b\n'.repeat(50_000);
+    for (const [bytes, encoding] of [
+      [new TextEncoder().encode(ascii + text), 'utf-8'],
+      [new Uint8Array(iconv.encode(ascii + text, 'cp932')), 'shift_jis'],
+    ] as const)
+      expect(await decodeAll(bytes, 64 * 1024)).toEqual({ out: ascii + text, encoding });
+  });
+
   it('refuses a file that starts as UTF-8 and turns into Shift_JIS', async () => {
     const mixed = new Uint8Array([...utf8, ...sjis]);
     await expect(decodeAll(mixed, 16)).rejects.toThrow(InputError);

@@ -2,7 +2,7 @@ import { resolveEdition, resolveVersion } from '../../catalogue/catalogue.ts';
 import { type DeviceRow, devicesTable, type LicenceRow, licencesTable } from '../../store/tables.ts';
 import { listOfIntegers } from './cells.ts';
 import { type ImportKindHandler, nullable, target } from './kind.ts';
-import { preinstalledKey, readLicence } from './kind-licences.ts';
+import { licenceRow, preinstalledKey, readLicence } from './kind-licences.ts';
 import type { RowReader } from './row-reader.ts';
 
 /** Model field → file column for the licence a device came with. */
@@ -75,48 +75,19 @@ const readEsuYears = (items: readonly string[]): number[] | undefined => {
   return [...new Set(years)].sort((a, b) => a - b);
 };
 
-type Preinstalled = NonNullable<ReturnType<typeof readLicence>>;
-
-/**
- * The licence each device came with, remembered by its os_* cells. A fleet has a handful of distinct
- * preinstalled OSes in a million rows, and the licence is a pure function of those cells and the catalogue,
- * so checking it again for every row only repeated the work. Only licences that passed are remembered (a
- * row with problems is checked in full, so its problems are reported at its own line), and they are frozen
- * so no row can change what another gets.
- */
-const preinstalledSeen = new Map<string, Readonly<Preinstalled>>();
-
-/** A cell for the cache key: an empty cell is not the text 'undefined'. */
-const part = (v: string | undefined): string => (v === undefined ? '\u0001' : v);
-
-const readPreinstalled = (r: RowReader): Readonly<Preinstalled> | undefined => {
-  const input = {
-    channel: r.get('os_channel') ?? 'oem',
-    product: r.get('os_product'),
-    edition: r.get('os_edition'),
-    version: r.get('os_version'),
-    language: r.get('os_language'),
-  };
-  const clean = !(
-    r.failed('os_channel') ||
-    r.failed('os_product') ||
-    r.failed('os_edition') ||
-    r.failed('os_version') ||
-    r.failed('os_language')
+/** The licence each device came with (readLicence remembers the few distinct ones a fleet has). */
+const readPreinstalled = (r: RowReader) =>
+  readLicence(
+    r,
+    {
+      channel: r.get('os_channel') ?? 'oem',
+      product: r.get('os_product'),
+      edition: r.get('os_edition'),
+      version: r.get('os_version'),
+      language: r.get('os_language'),
+    },
+    OS_COLUMNS,
   );
-  const cacheKey = clean
-    ? [input.channel, input.product, input.edition, input.version, input.language].map(part).join('\u0000')
-    : undefined;
-  const seen = cacheKey === undefined ? undefined : preinstalledSeen.get(cacheKey);
-  if (seen) return seen;
-  const licence = readLicence(r, input, OS_COLUMNS);
-  if (licence && cacheKey !== undefined && preinstalledSeen.size < 1024) {
-    Object.freeze(licence.components);
-    Object.freeze(licence.muiPacks);
-    preinstalledSeen.set(cacheKey, Object.freeze(licence));
-  }
-  return licence;
-};
 
 export const devicesKind: ImportKindHandler = {
   targets: (columns) => [
@@ -187,28 +158,14 @@ export const devicesKind: ImportKindHandler = {
       const licence = readPreinstalled(r);
       if (!licence) ok = false;
       else if (key)
-        preinstalled = {
-          channel: licence.channel,
-          programme: licence.programme,
-          agreementNumber: licence.agreementNumber,
-          sku: licence.sku,
-          kind: licence.kind,
-          assignment: licence.assignment,
-          softwareAssurance: licence.softwareAssurance,
-          quantity: licence.quantity,
-          product: licence.product,
-          edition: licence.edition,
-          version: licence.version,
-          components: licence.components,
-          language: licence.language,
-          muiPacks: licence.muiPacks,
-          oemVendor: licence.channel === 'oem' ? vendor : null,
-          expires: licence.expires,
-          key: preinstalledKey(key),
-          deviceKey: key,
-          userKey: null,
+        preinstalled = licenceRow(
+          licence,
+          preinstalledKey(key),
+          key,
+          null,
+          licence.channel === 'oem' ? vendor : null,
           source,
-        };
+        );
     }
     if (!ok || !key) return undefined;
     const device: DeviceRow = {

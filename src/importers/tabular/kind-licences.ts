@@ -26,28 +26,27 @@ export const licenceKey = (l: {
   version: string;
   deviceKey: string | null;
   userKey: string | null;
-}): string =>
-  [
-    l.agreementNumber ?? l.channel,
-    l.sku ?? `${l.product}:${l.edition}:${l.version}`,
-    l.deviceKey ? `device:${l.deviceKey}` : l.userKey ? `user:${l.userKey}` : undefined,
-  ]
-    .filter(Boolean)
-    .join('/');
+}): string => {
+  const what = l.sku ?? `${l.product}:${l.edition}:${l.version}`;
+  const to = l.deviceKey ? `/device:${l.deviceKey}` : l.userKey ? `/user:${l.userKey}` : '';
+  return `${l.agreementNumber ?? l.channel}/${what}${to}`;
+};
 
 export const preinstalledKey = (deviceKey: string): string => `${deviceKey}#preinstalled`;
 
 const list = (joined: string): string[] | null => (joined ? joined.split(',') : null);
 
+type CheckedLicence = Omit<LicenceRow, 'key' | 'deviceKey' | 'userKey' | 'source'>;
+
 /**
  * Checks a licence against the input model and the catalogue, as the engine would read it, and returns the
  * row to store. `columnOf` names the file column of each model field (devices files say os_product).
  */
-export const readLicence = (
+const checkLicence = (
   r: RowReader,
   input: Record<string, unknown>,
   columnOf: Record<string, string>,
-): Omit<LicenceRow, 'key' | 'deviceKey' | 'userKey' | 'source'> | undefined => {
+): CheckedLicence | undefined => {
   const raw = checkWith(r, LicenceInput, input, columnOf);
   if (!raw) return undefined;
   const issues: InputIssue[] = [];
@@ -91,6 +90,90 @@ export const readLicence = (
     expires: nullable(raw.expires),
   };
 };
+
+/**
+ * Licences already checked, by their input. A licences file repeats the same licence for every user or
+ * device it is assigned to (the assignee is not part of the check), and a devices file has a handful of
+ * preinstalled OSes, so most rows would repeat the same zod and catalogue work. The check is a pure function
+ * of the input and reports nothing when it passes, so only passing licences are remembered; a row with
+ * problems is checked in full and reported at its own line. They are frozen, arrays too, so no row can
+ * change what another gets.
+ */
+/**
+ * A key that tells inputs apart: each field by name, each string with its length, so no cell text can pass
+ * for another field's. Cheaper than JSON.stringify, which showed in the profile at a million rows.
+ */
+const inputKey = (input: Record<string, unknown>): string => {
+  let key = '';
+  for (const field in input) {
+    const v = input[field];
+    if (v === undefined) continue;
+    key += `${field}=`;
+    if (typeof v === 'string') key += `${v.length}:${v}`;
+    else if (Array.isArray(v)) key += JSON.stringify(v);
+    else key += `${typeof v}:${String(v)}`;
+    key += ';';
+  }
+  return key;
+};
+
+const checked = new Map<string, Readonly<CheckedLicence>>();
+const CHECKED_LIMIT = 4096;
+
+/**
+ * Checks a licence against the input model and the catalogue, as the engine would read it, and returns the
+ * row to store. `columnOf` names the file column of each model field (devices files say os_product).
+ */
+export const readLicence = (
+  r: RowReader,
+  input: Record<string, unknown>,
+  columnOf: Record<string, string>,
+): Readonly<CheckedLicence> | undefined => {
+  const key = inputKey(input);
+  const seen = checked.get(key);
+  if (seen) return seen;
+  const licence = checkLicence(r, input, columnOf);
+  if (licence && checked.size < CHECKED_LIMIT) {
+    Object.freeze(licence.components);
+    Object.freeze(licence.muiPacks);
+    checked.set(key, Object.freeze(licence));
+  }
+  return licence;
+};
+
+/**
+ * The row stored for a checked licence, as one literal with every field in one order: building it by
+ * spreading the checked licence cost more per row than checking it, once checks were remembered.
+ */
+export const licenceRow = (
+  l: Readonly<CheckedLicence>,
+  key: string,
+  deviceKey: string | null,
+  userKey: string | null,
+  oemVendor: string | null,
+  source: string,
+): LicenceRow => ({
+  channel: l.channel,
+  programme: l.programme,
+  agreementNumber: l.agreementNumber,
+  sku: l.sku,
+  kind: l.kind,
+  assignment: l.assignment,
+  softwareAssurance: l.softwareAssurance,
+  quantity: l.quantity,
+  product: l.product,
+  edition: l.edition,
+  version: l.version,
+  components: l.components,
+  language: l.language,
+  muiPacks: l.muiPacks,
+  oemVendor,
+  expires: l.expires,
+  key,
+  deviceKey,
+  userKey,
+  source,
+});
 
 const missingReferences =
   (column: 'device' | 'user', field: 'device_key' | 'user_key', table: 'devices' | 'users'): StoreCheck =>
@@ -184,8 +267,20 @@ export const licencesKind: ImportKindHandler = {
       LICENCE_COLUMNS,
     );
     if (!licence || !ok) return undefined;
-    const refs = { deviceKey: nullable(device), userKey: nullable(user) };
-    return { licences: { ...licence, ...refs, key: licenceKey({ ...licence, ...refs }), source } };
+    const deviceKey = nullable(device);
+    const userKey = nullable(user);
+    const key = licenceKey({
+      agreementNumber: licence.agreementNumber,
+      sku: licence.sku,
+      channel: licence.channel,
+      product: licence.product,
+      edition: licence.edition,
+      version: licence.version,
+      deviceKey,
+      userKey,
+    });
+    const row = licenceRow(licence, key, deviceKey, userKey, licence.oemVendor, source);
+    return { licences: row };
   },
   check: async (tx, org, stages) => [
     ...(await missingReferences('device', 'device_key', 'devices')(tx, org, stages)),

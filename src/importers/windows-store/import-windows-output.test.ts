@@ -357,7 +357,20 @@ describe.each(storeBackends())('a fleet-wide update listing streamed from a file
 
   it('files a long listing in batches, as the whole-file path would, and re-imports as a no-op', async () => {
     const file = listingFile('fleet.txt', ['PC-A', 'pc-b', 'SN-0003'], 30_000);
-    const r = await stream(file);
+    const progress: number[][] = [];
+    const r = await importWindowsFile(db, {
+      org: 'acme',
+      kind: 'windows',
+      file,
+      actor: 'test',
+      observedAt: '2020-02-01T00:00:00.000Z',
+      streamFromBytes: 0,
+      onProgress: (...p) => progress.push(p),
+    });
+    // Streamed: progress came chunk by chunk, and the last report is the whole file.
+    expect(progress.length).toBeGreaterThan(3);
+    const [rows, done, total] = progress[progress.length - 1]!;
+    expect([rows, done]).toEqual([expect.any(Number), total]);
     expect(r).toMatchObject({
       kind: 'hotfix-table',
       table: 'installed_updates',

@@ -226,11 +226,13 @@ export const importWindowsFile = async (
     readonly actor: string;
     readonly observedAt?: string;
     readonly onProgress?: (rows: number, bytesDone: number, bytesTotal: number) => void;
+    /** Update listings of more bytes than this are streamed (default 4 MB). */
+    readonly streamFromBytes?: number;
   },
 ): Promise<WindowsImportResult> => {
   const size = (await stat(o.file)).size;
   const head =
-    size > STREAM_FROM_BYTES && o.kind !== 'slmgr' && o.kind !== 'cim'
+    size > (o.streamFromBytes ?? STREAM_FROM_BYTES) && o.kind !== 'slmgr' && o.kind !== 'cim'
       ? await kindOfHead(o.file, size)
       : undefined;
   const streamed =

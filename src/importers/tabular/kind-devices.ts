@@ -2,7 +2,7 @@ import { resolveEdition, resolveVersion } from '../../catalogue/catalogue.ts';
 import { type DeviceRow, devicesTable, type LicenceRow, licencesTable } from '../../store/tables.ts';
 import { listOfIntegers } from './cells.ts';
 import { type ImportKindHandler, nullable, target } from './kind.ts';
-import { licenceRow, preinstalledKey, readLicence } from './kind-licences.ts';
+import { licenceReader, licenceRow, preinstalledKey } from './kind-licences.ts';
 import type { RowReader } from './row-reader.ts';
 
 /** Model field → file column for the licence a device came with. */
@@ -75,19 +75,17 @@ const readEsuYears = (items: readonly string[]): number[] | undefined => {
   return [...new Set(years)].sort((a, b) => a - b);
 };
 
-/** The licence each device came with (readLicence remembers the few distinct ones a fleet has). */
+const readOsLicence = licenceReader(OS_COLUMNS);
+
+/** The licence each device came with (the reader remembers the few distinct ones a fleet has). */
 const readPreinstalled = (r: RowReader) =>
-  readLicence(
-    r,
-    {
-      channel: r.get('os_channel') ?? 'oem',
-      product: r.get('os_product'),
-      edition: r.get('os_edition'),
-      version: r.get('os_version'),
-      language: r.get('os_language'),
-    },
-    OS_COLUMNS,
-  );
+  readOsLicence(r, {
+    channel: r.get('os_channel') ?? 'oem',
+    product: r.get('os_product'),
+    edition: r.get('os_edition'),
+    version: r.get('os_version'),
+    language: r.get('os_language'),
+  });
 
 export const devicesKind: ImportKindHandler = {
   targets: (columns) => [

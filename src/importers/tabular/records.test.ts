@@ -78,6 +78,17 @@ describe('CSV records', () => {
     expect(records[4499]!.line).toBe(4502);
   });
 
+  it('counts the lines of a quoted cell that first appears far into a file of unquoted ones', async () => {
+    // Past the first 256 KiB read, so the quote arrives in a later chunk than the rows before it.
+    const rows = Array.from({ length: 30_000 }, (_, i) => `KEY-${String(i).padStart(8, '0')},model`);
+    rows[25_000] = `KEY-25000,"one\r\ntwo\nthree"`;
+    const { records } = await readAll(write(`serial,model\n${rows.join('\n')}\nLAST,m\n`));
+    expect(records[24_999]!.line).toBe(25_001);
+    expect(records[25_000]).toMatchObject({ line: 25_002, cells: ['KEY-25000', 'one\r\ntwo\nthree'] });
+    expect(records[25_001]!.line).toBe(25_005);
+    expect(records.at(-1)).toMatchObject({ line: 30_004, cells: ['LAST', 'm'] });
+  });
+
   it('reads UTF-8 with a BOM and Shift_JIS alike', async () => {
     const text = 'シリアル番号,メーカー\nA1,富士通\n';
     for (const bytes of [

@@ -74,8 +74,17 @@ const openCsv = async (file: string, bytesTotal: number): Promise<RecordSource> 
   };
   const parser = parse(options);
   const decoded = decodeChunks(countingChunks(file, counter), file);
+  // Only a quoted cell can hold a line break, and most files quote nothing: until the text has shown a
+  // quote, records need not be searched for line breaks. Every chunk a record came from was read before it.
+  let quoted = false;
+  const text = (async function* () {
+    for await (const chunk of decoded.text) {
+      if (!quoted && chunk.includes('"')) quoted = true;
+      yield chunk;
+    }
+  })();
   // Errors (unreadable file, bad encoding, broken quoting) surface through the parser.
-  pipeline(Readable.from(decoded.text), parser).catch(() => {});
+  pipeline(Readable.from(text), parser).catch(() => {});
   const wrap = (error: unknown): unknown => {
     if (error instanceof InputError) return error;
     const csv = error as CsvError & { lines?: number };
@@ -115,7 +124,7 @@ const openCsv = async (file: string, bytesTotal: number): Promise<RecordSource> 
   let line = 1;
   const advance = (record: readonly string[]): number => {
     const at = line;
-    line += 1 + lineBreaks(record);
+    line += quoted ? 1 + lineBreaks(record) : 1;
     return at;
   };
   let first = await next();

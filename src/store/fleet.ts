@@ -115,14 +115,17 @@ interface PageRows {
   readonly perUser: LicenceRow[];
 }
 
-const jsonOf = <Row>(def: TableDef<Row>, alias: string): string =>
-  `json_build_object(${def.fields.map((f) => `'${f}', ${alias}.${columnOf(f)}`).join(', ')})`;
+/** A part of a page as a JSON array of rows under their camelCase names, in `order`. */
+const jsonRows = <Row>(def: TableDef<Row>, from: string, order: string): string =>
+  `coalesce((select json_agg(s) from (select ${def.fields.map((f) => `t.${columnOf(f)} as "${f}"`).join(', ')}
+     from ${from} order by ${order}) s), '[]')`;
 
 /**
  * The page as one JSON document from one statement (one snapshot, one round trip): the store builds it while
  * this thread is still deciding the page before, and one JSON.parse here costs a fraction of decoding every
  * field of every row in JavaScript — which both drivers would do, PGlite's and pg's alike (on PostgreSQL a
- * union of typed rows took 6 s more of this thread per 200,000 devices, for the same server time).
+ * union of typed rows took 6 s more of this thread per 200,000 devices, for the same server time). Each part
+ * is a json_agg of plain rows, a third cheaper for the server than a json_build_object per row.
  */
 const readPageAsJson = async (db: Db, org: string, after: string, batchSize: number): Promise<PageRows> => {
   const [r] = await db.query<{ page: string }>(
@@ -130,14 +133,18 @@ const readPageAsJson = async (db: Db, org: string, after: string, batchSize: num
           k as (select distinct u as key from d, unnest(coalesce(d.users, '{}') || d.primary_user) u
                 where u is not null)
      select json_build_object(
-       'devices', coalesce((select json_agg(${jsonOf(devicesTable, 'd')} order by d.key) from d), '[]'),
-       'licences', coalesce((select json_agg(${jsonOf(licencesTable, 't')} order by t.device_key, t.key)
-                             from licences t where t.org_id = $1 and t.device_key > $2
-                               and t.device_key <= (select max(key) from d)), '[]'),
-       'users', coalesce((select json_agg(${jsonOf(usersTable, 't')}) from users t
-                          where t.org_id = $1 and t.key in (select key from k)), '[]'),
-       'perUser', coalesce((select json_agg(${jsonOf(licencesTable, 't')} order by t.key) from licences t
-                            where t.org_id = $1 and t.user_key in (select key from k)), '[]')
+       'devices', ${jsonRows(devicesTable, 'd t', 't.key')},
+       'licences', ${jsonRows(
+         licencesTable,
+         'licences t where t.org_id = $1 and t.device_key > $2 and t.device_key <= (select max(key) from d)',
+         't.device_key, t.key',
+       )},
+       'users', ${jsonRows(usersTable, 'users t where t.org_id = $1 and t.key in (select key from k)', 't.key')},
+       'perUser', ${jsonRows(
+         licencesTable,
+         'licences t where t.org_id = $1 and t.user_key in (select key from k)',
+         't.key',
+       )}
      )::text as page`,
     [org, after, batchSize],
   );

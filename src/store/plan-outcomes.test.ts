@@ -36,6 +36,10 @@ describe('a verdict explanation with its keys factored out', () => {
     const sparse: unknown[] = [];
     sparse[2] = 3;
     same([{ at: new Date(0), n: Number.NaN, u: undefined, f: () => 1 }, undefined, sparse]);
+    // A key named "__proto__" is data, written and read back as such.
+    const proto = JSON.parse('[{"__proto__": {"en": "PC-1 of tanaka"}}]');
+    same(proto);
+    expect(roundTrip('PC-1', ['tanaka'], proto)).toEqual(proto);
   });
 
   it('makes devices decided for the same reasons share one text', () => {

@@ -75,7 +75,8 @@ export const factorOut = (
     if (v === null || typeof v !== 'object') return v;
     if (isPlainArray(v)) return v.map(copy);
     if (isPlainObject(v)) {
-      const out: Record<string, unknown> = {};
+      // No prototype: a key named "__proto__" is then an own property, as JSON.stringify writes it.
+      const out: Record<string, unknown> = Object.create(null);
       for (const k of Object.keys(v)) out[k] = copy((v as Record<string, unknown>)[k]);
       return out;
     }
@@ -108,7 +109,14 @@ export const putBack = (deviceKey: string, subjects: readonly string[], value: u
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      // A key named "__proto__" (JSON.parse makes it an own property) stays one, not the prototype.
+      for (const [k, x] of Object.entries(v))
+        Object.defineProperty(out, k, {
+          value: walk(x),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       return out;
     }
     return v;

@@ -1,4 +1,4 @@
-import { type Db, runBatch } from './db.ts';
+import { copyInto, type Db, runBatch } from './db.ts';
 import { rowChecksSkippable } from './merge.ts';
 import { factorOut, putBack } from './plan-outcomes.ts';
 
@@ -86,8 +86,8 @@ export const prepareVerdict = (v: PlanVerdict): PreparedVerdict => {
 const planColumns = `id, org_id as "org", created_at as "createdAt", actor, image_key as "imageKey",
   as_of as "asOf", rules_version as "rulesVersion", input, summary`;
 
-/** Verdicts per write: PostgreSQL takes a batch as one COPY, PGlite as one statement. */
-const VERDICT_BATCH = { postgres: 5000, pglite: 1000 };
+/** Verdicts per COPY. */
+const VERDICT_BATCH = 5000;
 const VERDICT_COLUMNS = ['plan_id', 'org_id', 'device_key', 'verdict', 'outcome', 'subjects', 'input'];
 
 /** Explanations remembered while saving, to share; a fleet rarely has more than a few hundred. */
@@ -97,8 +97,8 @@ const MAX_REMEMBERED = 10_000;
  * Saves a plan and its verdicts. Verdicts may be a stream (a fleet's worth), written in batches of short
  * transactions so the caller can keep reading the store while it produces them (PGlite has one
  * connection); one batch is written while the next is produced. Each distinct explanation is stored once
- * (migration 0003); verdicts may come prepared (PreparedVerdict) or be prepared here. On PostgreSQL a batch's
- * verdicts go in by COPY, after the explanations they name. The plan counts as saved only once its summary is written last: a plan whose save was
+ * (migration 0003); verdicts may come prepared (PreparedVerdict) or be prepared here. A batch's verdicts go
+ * in by COPY, after the explanations they name. The plan counts as saved only once its summary is written last: a plan whose save was
  * interrupted has no summary, and loadPlan and listPlans do not show it.
  */
 export const savePlan = async (
@@ -128,31 +128,26 @@ export const savePlan = async (
        from json_to_recordset($3::json) as o(id int, verdict text, cites text[], reasons jsonb, remedies jsonb)`,
       [id, org, outcomes],
     );
-  // PostgreSQL: the batch's new explanations first (committed, so the COPY's references find them), then its
-  // verdicts by COPY, which the server parses far faster than a JSON document of them.
-  const copying = db.kind === 'postgres' && db.copyRows !== undefined;
-  const writeBatch = async (outcomes: string[], rows: unknown[]) => {
-    if (copying) {
-      if (outcomes.length > 0) await writeOutcomes(`[${outcomes.join(',')}]`);
-      await db.copyRows!('plan_verdicts', VERDICT_COLUMNS, rows as unknown[][]);
-      return;
+  // A batch's new explanations first (committed, so the references of its verdicts find them), then its
+  // verdicts by COPY, which the store parses far faster than a JSON document of them. On PGlite the COPY is
+  // a transaction of its own, so the row checks go off for the session around it; reads between (the
+  // planner's next page) fire no triggers, and the references are checked as a set at the end.
+  const copyVerdicts = async (rows: unknown[][]) => {
+    if (!unchecked) return copyInto(db, 'plan_verdicts', VERDICT_COLUMNS, rows);
+    await db.query('set session_replication_role = replica');
+    try {
+      return await copyInto(db, 'plan_verdicts', VERDICT_COLUMNS, rows);
+    } finally {
+      await db.query('reset session_replication_role');
     }
-    await write(
-      `with outcomes as (
-         insert into plan_outcomes (org_id, plan_id, id, verdict, cites, reasons, remedies)
-         select $2, $1, o.id, o.verdict, o.cites, o.reasons, o.remedies
-         from json_to_recordset($3::json) as o(id int, verdict text, cites text[], reasons jsonb, remedies jsonb)
-       )
-       insert into plan_verdicts (plan_id, org_id, device_key, verdict, outcome, subjects, input)
-       select $1, $2, v.k, v.v, v.o, v.s, v.i
-       from json_to_recordset($4::json) as v(k text, v text, o int, s text[], i json)`,
-      [id, org, `[${outcomes.join(',')}]`, `[${rows.join(',')}]`],
-    );
   };
-  const batchSize = VERDICT_BATCH[db.kind];
+  const writeBatch = async (outcomes: string[], rows: unknown[][]) => {
+    if (outcomes.length > 0) await writeOutcomes(`[${outcomes.join(',')}]`);
+    await copyVerdicts(rows);
+  };
   const known = new Map<string, number>();
   let outcomes: string[] = [];
-  let rows: unknown[] = [];
+  let rows: unknown[][] = [];
   let nextOutcome = 1;
   let writing: Promise<unknown> = Promise.resolve();
   const flush = async () => {
@@ -176,12 +171,8 @@ export const savePlan = async (
       );
     }
     const subjects = e.factored ? v.subjects : null;
-    rows.push(
-      copying
-        ? [id, org, v.deviceKey, e.verdict, outcome, subjects, v.input]
-        : `{"k":${json(v.deviceKey)},"v":${json(e.verdict)},"o":${outcome},"s":${json(subjects)},"i":${v.input}}`,
-    );
-    if (rows.length >= batchSize) await flush();
+    rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, v.input]);
+    if (rows.length >= VERDICT_BATCH) await flush();
   }
   await flush();
   await writing;

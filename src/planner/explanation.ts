@@ -58,17 +58,18 @@ export class Explainer {
     const d = described(q, v);
     const names = set.names;
     const raw: (string | undefined)[] = new Array(names.length * 2);
-    let clash = set.clash;
+    // Every value in one text, tested for markers once: a test per value cost more than the rest of a lookup.
+    let all = '';
     for (let i = 0; i < names.length; i++) {
       const value = PLACEHOLDERS[names[i]!];
       const ja = value?.(d, 'ja');
       const en = value?.(d, 'en');
-      if (ja !== undefined && holdsMarker(ja)) clash = true;
-      if (en !== undefined && en !== ja && holdsMarker(en)) clash = true;
+      if (ja !== undefined) all += ja;
+      if (en !== undefined && en !== ja) all += en;
       raw[2 * i] = ja;
       raw[2 * i + 1] = en;
     }
-    if (clash) return this.render(v, names, raw, false);
+    if (set.clash || holdsMarker(all)) return this.render(v, names, raw, false);
     const order = markers(q.device.id, subjects);
     for (let i = 0; i < raw.length; i += 2) {
       const ja = raw[i];

@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import JSONParser from '@streamparser/json/jsonparser.js';
-import { type CsvError, type Options, parse } from 'csv-parse';
+import Papa from 'papaparse';
 import { InputError, type InputIssue } from '../../model/input-error.ts';
 import { decodeChunks } from './decode.ts';
 
@@ -60,64 +59,91 @@ const lineBreaks = (cells: readonly string[]): number => {
 
 const isBlankText = (s: string | undefined): boolean => s === undefined || s === '' || s.trim() === '';
 
-/** Records handed over per batch; a batch is what the parser has buffered, at most this many. */
-const BATCH = 1000;
+/** Parsed rows held for the importer before reading pauses: a few of the 256 KiB chunks read at a time. */
+const HELD_ROWS = 10_000;
 
+/** Papa Parse's words for broken quoting, in the importer's. */
+const QUOTE_PROBLEMS: Readonly<Record<string, string>> = {
+  MissingQuotes: 'a quoted cell is not closed (a " without its closing ")',
+  InvalidQuotes: 'a quoted cell has text after its closing quote (write "" for a " inside a quoted cell)',
+};
+
+/**
+ * CSV is parsed by Papa Parse, streamed: about four times faster than csv-parse here (1.2 against 4.8 µs a
+ * row of a devices file), which was most of the JavaScript an import spent once the cells were cheap.
+ * Each chunk of text is parsed whole into rows (a row cut by the chunk's end waits for the next one) and
+ * handed over as a batch; reading pauses while more than HELD_ROWS rows wait, so memory stays flat however
+ * long the file. Lines are counted here: a record starts one line after the previous one plus the line
+ * breaks in its cells.
+ */
 const openCsv = async (file: string, bytesTotal: number): Promise<RecordSource> => {
   const counter = { bytes: 0 };
-  // No `info` and no `skip_empty_lines`: csv-parse's per-record info object cost more than the parse itself,
-  // and lines are counted here instead (an empty line comes through as a blank record, skipped below).
-  const options: Options & { readableHighWaterMark: number } = {
-    relax_column_count: true,
-    relax_quotes: false,
-    readableHighWaterMark: BATCH, // passed on to the stream: lets a batch be a thousand records
-  };
-  const parser = parse(options);
   const decoded = decodeChunks(countingChunks(file, counter), file);
   // Only a quoted cell can hold a line break, and most files quote nothing: until the text has shown a
   // quote, records need not be searched for line breaks. Every chunk a record came from was read before it.
   let quoted = false;
-  const text = (async function* () {
-    for await (const chunk of decoded.text) {
-      if (!quoted && chunk.includes('"')) quoted = true;
-      yield chunk;
-    }
-  })();
-  // Errors (unreadable file, bad encoding, broken quoting) surface through the parser.
-  pipeline(Readable.from(text), parser).catch(() => {});
+  const text = Readable.from(
+    (async function* () {
+      for await (const chunk of decoded.text) {
+        if (!quoted && chunk.includes('"')) quoted = true;
+        yield chunk;
+      }
+    })(),
+    { highWaterMark: 1 }, // a chunk of text ahead is enough; what waits is counted in rows below
+  );
+  const parsed: { rows: string[][]; problems: Papa.ParseError[] }[] = [];
+  let held = 0;
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  let closed = false;
+  Papa.parse<string[]>(text, {
+    delimiter: ',', // not guessed: a file of one column would otherwise be split on its semicolons
+    quoteChar: '"',
+    escapeChar: '"',
+    header: false,
+    dynamicTyping: false,
+    skipEmptyLines: false, // empty lines come through as blank records, so the lines after them count right
+    chunk: (results) => {
+      if (closed) return;
+      parsed.push({ rows: results.data, problems: results.errors });
+      held += results.data.length;
+      if (held > HELD_ROWS) text.pause();
+      notify();
+    },
+    complete: () => {
+      ended = true;
+      notify();
+    },
+    error: (error) => {
+      failure = error;
+      notify();
+    },
+  });
   const wrap = (error: unknown): unknown => {
     if (error instanceof InputError) return error;
-    const csv = error as CsvError & { lines?: number };
-    if (typeof csv.code === 'string' && csv.code.startsWith('CSV_'))
-      return fileError(
-        file,
-        `the CSV cannot be read: ${csv.message.replace(/^Invalid [^:]*: /, '')}`,
-        csv.lines,
-      );
     if ((error as NodeJS.ErrnoException).code) return fileError(file, (error as Error).message);
     return error;
   };
-  /** Resolves once the parser has records, has ended or was closed; rejects with its error. */
-  const ready = (): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const done = () => {
-        parser.off('readable', done).off('end', done).off('close', done).off('error', failed);
-        resolve();
-      };
-      const failed = (error: unknown) => {
-        done();
-        reject(wrap(error));
-      };
-      parser.on('readable', done).on('end', done).on('close', done).on('error', failed);
-    });
-  /** The next raw record, or null at the end of the file. */
-  const next = async (): Promise<string[] | null> => {
+  /** The next chunk's rows, or undefined at the end of the file. */
+  const nextParsed = async () => {
     for (;;) {
-      if (parser.errored) throw wrap(parser.errored);
-      const record = parser.read() as string[] | null;
-      if (record !== null) return record;
-      if (parser.readableEnded || parser.destroyed) return null;
-      await ready();
+      if (failure !== undefined) throw wrap(failure);
+      const next = parsed.shift();
+      if (next) {
+        held -= next.rows.length;
+        if (held <= HELD_ROWS && text.isPaused() && !closed) text.resume();
+        return next;
+      }
+      if (ended || closed) return undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     }
   };
   /** The line the next record starts on. */
@@ -127,12 +153,47 @@ const openCsv = async (file: string, bytesTotal: number): Promise<RecordSource> 
     line += quoted ? 1 + lineBreaks(record) : 1;
     return at;
   };
-  let first = await next();
+  /** The rows of the chunk being read, the next one to read, and the first row with broken quoting. */
+  let rows: string[][] = [];
+  let at = 0;
+  let brokenAt = Number.POSITIVE_INFINITY;
+  let broken: Papa.ParseError | undefined;
+  const refill = async (): Promise<boolean> => {
+    const next = await nextParsed();
+    if (!next) return false;
+    rows = next.rows;
+    at = 0;
+    broken = undefined;
+    brokenAt = Number.POSITIVE_INFINITY;
+    for (const p of next.problems)
+      if ((p.row ?? 0) < brokenAt) {
+        broken = p;
+        brokenAt = p.row ?? 0;
+      }
+    return true;
+  };
+  /** Stops at broken quoting, reported at the line of the record it is in (the next one to be read). */
+  const checkQuoting = () => {
+    if (at >= brokenAt)
+      throw fileError(
+        file,
+        `the CSV cannot be read: ${QUOTE_PROBLEMS[broken!.code] ?? broken!.message}`,
+        line,
+      );
+  };
+  const nextRecord = async (): Promise<string[] | undefined> => {
+    for (;;) {
+      checkQuoting();
+      if (at < rows.length) return rows[at++];
+      if (!(await refill())) return undefined;
+    }
+  };
+  let first = await nextRecord();
   while (first?.every(isBlankText)) {
     advance(first);
-    first = await next();
+    first = await nextRecord();
   }
-  if (first === null) throw fileError(file, 'the file is empty: expected a header line and rows');
+  if (first === undefined) throw fileError(file, 'the file is empty: expected a header line and rows');
   advance(first);
   const header = first.map((h) => h.trim());
   while (header.length > 0 && header[header.length - 1] === '') header.pop();
@@ -147,16 +208,16 @@ const openCsv = async (file: string, bytesTotal: number): Promise<RecordSource> 
   };
   async function* batches(): AsyncGenerator<SourceRecord[]> {
     for (;;) {
-      const first = await next();
-      if (first === null) return;
       const batch: SourceRecord[] = [];
-      // Take what the parser already holds without awaiting, so a batch costs one await.
-      for (let record: string[] | null = first; record !== null; ) {
-        const source = toSource(record);
+      // The rest of the chunk in hand, without awaiting: a batch costs one await.
+      for (; at < rows.length; at++) {
+        checkQuoting();
+        const source = toSource(rows[at]!);
         if (source) batch.push(source);
-        record = batch.length < BATCH && !parser.errored ? (parser.read() as string[] | null) : null;
       }
+      checkQuoting();
       if (batch.length > 0) yield batch;
+      if (!(await refill())) return;
     }
   }
   return {
@@ -164,7 +225,11 @@ const openCsv = async (file: string, bytesTotal: number): Promise<RecordSource> 
     batches: batches(),
     bytesTotal,
     bytesRead: () => counter.bytes,
-    close: () => parser.destroy(),
+    close: () => {
+      closed = true;
+      text.destroy();
+      notify();
+    },
   };
 };
 

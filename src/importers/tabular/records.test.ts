@@ -48,6 +48,25 @@ describe('CSV records', () => {
     ]);
   });
 
+  it('reads the last record without a line break after it, and old Mac line breaks', async () => {
+    expect(lines((await readAll(write('serial,model\nA,x\nB,y'))).records)).toEqual([
+      [2, 'A'],
+      [3, 'B'],
+    ]);
+    expect(lines((await readAll(write('serial,model\rA,"x\ry"\rB,y\r'))).records)).toEqual([
+      [2, 'A'],
+      [4, 'B'],
+    ]);
+    const { header, records } = await readAll(write('serial,model'));
+    expect([header, records]).toEqual([['serial', 'model'], []]);
+  });
+
+  it('splits on commas only, never on a delimiter guessed from the text', async () => {
+    const { header, records } = await readAll(write('users\ntanaka;suzuki\nsato\ttaro;ito|jiro\n'));
+    expect(header).toEqual(['users']);
+    expect(records.map((r) => r.cells)).toEqual([['tanaka;suzuki'], ['sato\ttaro;ito|jiro']]);
+  });
+
   it('skips blank lines and rows of bare commas, keeping the lines after them right', async () => {
     const file = write('\n\nserial,model\n\nA,x\n,\n , \nB,y\n,,\n');
     const { header, records } = await readAll(file);

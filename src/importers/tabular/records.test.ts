@@ -148,6 +148,14 @@ describe('CSV records', () => {
     ]);
   });
 
+  it('stops with the encoding problem when a file turns from UTF-8 into Shift_JIS part way', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `K${i},日本語`).join('\n');
+    const file = write(
+      Buffer.concat([Buffer.from(`serial,model\n${rows}\n`), iconv.encode('Z,富士通\n', 'cp932')]),
+    );
+    await expect(readAll(file)).rejects.toThrow(/not valid UTF-8 after byte/);
+  });
+
   it('refuses an empty file', async () => {
     await expect(openRecords(write('\n,\n'), 'csv')).rejects.toThrow(/the file is empty/);
   });

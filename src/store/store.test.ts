@@ -37,7 +37,12 @@ describe.each(storeBackends())('store on $name', (backend) => {
     const db = store();
     expect(await migrate(db)).toEqual([]);
     const versions = await db.query<{ version: string }>('select version from schema_migrations');
-    expect(versions.map((v) => v.version)).toEqual(['0001_init', '0002_esu', '0003_plan_outcomes']);
+    expect(versions.map((v) => v.version)).toEqual([
+      '0001_init',
+      '0002_esu',
+      '0003_plan_outcomes',
+      '0004_bulk_writes',
+    ]);
   });
 
   it('returns dates as YYYY-MM-DD and timestamps as ISO strings', async () => {
@@ -96,7 +101,66 @@ describe.each(storeBackends())('store on $name', (backend) => {
       vendor: { from: 'Dell', to: 'HP' },
       esu_years: { from: [1], to: [1, 2] },
     });
-    expect(entries[1]!.detail).toMatchObject({ name: 'PC-001', vendor: 'Dell' });
+    // The insert is its import's chunk of inserted keys (migration 0004), here a chunk of one.
+    expect(entries[1]).toMatchObject({ entityKey: null, entityKeys: ['SN1'], detail: { count: 1 } });
+  });
+
+  it('audits inserts a chunk of 10,000 keys at a time, and finds a key in its chunk', async () => {
+    const db = store();
+    await ensureOrganisation(db, 'acme', { actor });
+    const keys = Array.from({ length: 10_001 }, (_, i) => `SN${String(i).padStart(5, '0')}`);
+    await upsertDevices(
+      db,
+      'acme',
+      [...keys].reverse().map((key) => ({ key })),
+      { actor },
+    );
+    const chunks = await auditEntries(db, 'acme', { entity: 'devices' });
+    expect(chunks.map((e) => [e.action, e.entityKey, e.entityKeys?.length, e.detail])).toEqual([
+      ['insert', null, 1, { count: 1 }],
+      ['insert', null, 10_000, { count: 10_000 }],
+    ]);
+    expect(chunks[1]!.entityKeys).toEqual(keys.slice(0, 10_000)); // in key order
+    expect(chunks[0]!.entityKeys).toEqual(['SN10000']);
+    await upsertDevices(db, 'acme', [{ key: 'SN04711', vendor: 'NEC' }], { actor: 'someone' });
+    const found = await auditEntries(db, 'acme', { entity: 'devices', key: 'SN04711' });
+    expect(found.map((e) => [e.action, e.actor, e.entityKey, e.id])).toEqual([
+      ['update', 'someone', 'SN04711', expect.any(Number)],
+      ['insert', 'test', null, chunks[1]!.id],
+    ]);
+    expect((await auditEntries(db, 'acme', { key: 'SN10000' })).map((e) => e.id)).toEqual([chunks[0]!.id]);
+    expect(await auditEntries(db, 'acme', { key: 'SN10001' })).toEqual([]);
+    expect(await auditEntries(db, 'acme', { entity: 'licences', key: 'SN04711' })).toEqual([]);
+  });
+
+  it("names an insert chunk's source: the one its rows share, or each of them", async () => {
+    const db = store();
+    await ensureOrganisation(db, 'acme', { actor });
+    await upsertDevices(db, 'acme', [{ key: 'SN1' }, { key: 'SN2' }], { actor });
+    await upsertLicences(
+      db,
+      'acme',
+      [
+        windows10Pro('SN1#preinstalled', { deviceKey: 'SN1', source: 'devices.csv' }),
+        windows10Pro('SN2#preinstalled', { deviceKey: 'SN2', source: 'devices.csv' }),
+      ],
+      { actor },
+    );
+    await upsertLicences(
+      db,
+      'acme',
+      [
+        windows10Pro('pool-a', { channel: 'volume', programme: 'ea', quantity: 5, source: 'a.csv' }),
+        windows10Pro('pool-b', { channel: 'volume', programme: 'ea', quantity: 5, source: 'b.csv' }),
+        windows10Pro('pool-c', { channel: 'volume', programme: 'ea', quantity: 5, source: 'b.csv' }),
+      ],
+      { actor },
+    );
+    const entries = await auditEntries(db, 'acme', { entity: 'licences' });
+    expect(entries.map((e) => [e.entityKeys, e.detail])).toEqual([
+      [['pool-a', 'pool-b', 'pool-c'], { count: 3, source: ['a.csv', 'b.csv'] }],
+      [['SN1#preinstalled', 'SN2#preinstalled'], { count: 2, source: 'devices.csv' }],
+    ]);
   });
 
   it('leaves fields it was not given alone', async () => {

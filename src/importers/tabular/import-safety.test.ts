@@ -192,7 +192,8 @@ describe.each(storeBackends())('import safety on $name', (backend) => {
       );
       expect(results.map((r) => r.written.devices?.inserted).sort()).toEqual([0, 3000]);
       const inserts = await db.query<{ n: number }>(
-        `select count(*)::int as n from audit_log where entity = 'devices' and action = 'insert'`,
+        `select count(*)::int as n from audit_log, unnest(entity_keys)
+         where entity = 'devices' and action = 'insert'`,
       );
       expect(inserts[0]!.n).toBe(3000);
       const entries = await auditEntries(db, 'sample', { entity: 'devices', limit: 5000 });

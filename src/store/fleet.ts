@@ -115,10 +115,10 @@ interface PageRows {
   readonly perUser: LicenceRow[];
 }
 
-/** A part of a page as a JSON array of rows under their camelCase names, in `order`. */
-const jsonRows = <Row>(def: TableDef<Row>, from: string, order: string): string =>
+/** A part of a page as a JSON array of rows under their camelCase names, in `order` if given. */
+const jsonRows = <Row>(def: TableDef<Row>, from: string, order?: string): string =>
   `coalesce((select json_agg(s) from (select ${def.fields.map((f) => `t.${columnOf(f)} as "${f}"`).join(', ')}
-     from ${from} order by ${order}) s), '[]')`;
+     from ${from}${order ? ` order by ${order}` : ''}) s), '[]')`;
 
 /**
  * The page as one JSON document from one statement (one snapshot, one round trip): the store builds it while
@@ -139,7 +139,7 @@ const readPageAsJson = async (db: Db, org: string, after: string, batchSize: num
          'licences t where t.org_id = $1 and t.device_key > $2 and t.device_key <= (select max(key) from d)',
          't.device_key, t.key',
        )},
-       'users', ${jsonRows(usersTable, 'users t where t.org_id = $1 and t.key in (select key from k)', 't.key')},
+       'users', ${jsonRows(usersTable, 'users t where t.org_id = $1 and t.key in (select key from k)')},
        'perUser', ${jsonRows(
          licencesTable,
          'licences t where t.org_id = $1 and t.user_key in (select key from k)',

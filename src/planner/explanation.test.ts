@@ -1,36 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fill } from '../engine/text.ts';
+import { freshExplanation as fresh } from '../../test/fresh-explanation.ts';
 import type { Verdict } from '../engine/verdict.ts';
 import { toQuestion } from '../model/normalise.ts';
 import type { Question } from '../model/question.ts';
 import { loadCaseFiles } from '../rules/cases.ts';
-import { placeholders } from '../rules/reimaging/describe.ts';
 import { evaluate } from '../rules/reimaging/evaluate.ts';
 import { putBack } from '../store/plan-outcomes.ts';
 import { Explainer, type Explainer as ExplainerType } from './explanation.ts';
-
-/** The explanation as the planner rendered it before explanations were cached: every text filled afresh. */
-const fresh = (q: Question, v: Verdict) => {
-  const ja = placeholders(q, v, 'ja');
-  const en = placeholders(q, v, 'en');
-  return {
-    verdict: v.verdict,
-    cites: v.cites,
-    reasons: v.reasons.map((r) => ({
-      rule: r.rule.id,
-      clauses: r.rule.clauses,
-      ja: fill(r.text.ja, ja),
-      en: fill(r.text.en, en),
-    })),
-    remedies:
-      v.verdict === 'denied'
-        ? v.remedies.map((m) => m.id)
-        : v.verdict === 'conditional'
-          ? v.missing.map((m) => ({ missing: m.path }))
-          : [],
-  };
-};
 
 /** The explanation as a saved plan shows it again: markers put back when it was factored. */
 const shown = (explainer: ExplainerType, q: Question, v: Verdict) => {

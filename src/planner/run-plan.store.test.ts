@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { freshExplanation } from '../../test/fresh-explanation.ts';
 import { storeBackends, useStore } from '../../test/store-harness.ts';
-import { fill } from '../engine/text.ts';
-import { placeholders } from '../rules/reimaging/describe.ts';
 import { upsertDevices } from '../store/devices.ts';
 import { devicesWithLicences } from '../store/fleet.ts';
 import { pooledLicences, upsertLicences } from '../store/licences.ts';
@@ -123,18 +122,13 @@ describe.each(storeBackends())('a fleet planned on $name', (backend) => {
     for await (const page of devicesWithLicences(db, 'acme'))
       for (const row of page) {
         const { question: q, verdict: v, allocated } = planner.decide(deviceFromRows(row));
-        const [ja, en] = [placeholders(q, v, 'ja'), placeholders(q, v, 'en')];
+        const { cites, reasons, remedies } = freshExplanation(q, v);
         expected.push({
           deviceKey: row.device.key,
           verdict: v.verdict,
-          cites: v.cites,
-          reasons: v.reasons.map((r) => ({
-            rule: r.rule.id,
-            clauses: r.rule.clauses,
-            ja: fill(r.text.ja, ja),
-            en: fill(r.text.en, en),
-          })),
-          remedies: v.verdict === 'denied' ? v.remedies.map((m) => m.id) : [],
+          cites,
+          reasons,
+          remedies,
           input: { ...deviceRaws(row), allocated: allocated?.id ?? null },
         });
       }

@@ -1,5 +1,5 @@
 import { InputError } from '../model/input-error.ts';
-import { type Db, ident } from './db.ts';
+import { type Db, ident, runBatch } from './db.ts';
 import { type ColumnType, columnOf, type TableDef } from './tables.ts';
 
 /**
@@ -284,12 +284,16 @@ export const upsertRows = async <Row>(
  * a failure costs speed, not data, and is ignored.
  */
 export const refreshStatistics = async (db: Db, tables: readonly string[]): Promise<void> => {
-  for (const table of tables)
-    try {
-      await db.exec(`analyze ${ident(table)}`);
-    } catch {
-      // statistics are an optimisation
-    }
+  if (tables.length === 0) return;
+  try {
+    await runBatch(db, [
+      // PGlite samples in WebAssembly: 3,000 rows a table (not 30,000) tell key ranges apart as well.
+      ...(db.kind === 'pglite' ? [{ sql: 'set local default_statistics_target = 10' }] : []),
+      { sql: `analyze ${tables.map(ident).join(', ')}` },
+    ]);
+  } catch {
+    // statistics are an optimisation
+  }
 };
 
 /** Refuses to write for an organisation the store does not know (without naming others: no crossing). */

@@ -128,14 +128,15 @@ const AUDIT_CHUNK = 10_000;
 
 /**
  * An insert chunk's detail: how many rows, and where they came from (the untracked fields, such as a
- * licence's source file): one value when the chunk's rows agree, else the distinct values.
+ * licence's source file): one value when the chunk's rows agree, else the distinct values. `a` holds each
+ * field's values in key order (u_<column>), the chunk starts at `i`.
  */
 const chunkDetail = (fields: readonly string[]): string =>
-  `jsonb_strip_nulls(jsonb_build_object('count', count(*)${fields
+  `jsonb_strip_nulls(jsonb_build_object('count', cardinality(c.keys)${fields
     .map((f) => {
-      const c = ident(columnOf(f));
-      return `, '${columnOf(f)}', case when min(${c}) = max(${c}) then to_jsonb(min(${c}))
-                 else to_jsonb(array_agg(distinct ${c}) filter (where ${c} is not null)) end`;
+      const values = `unnest(a.${ident(`u_${columnOf(f)}`)}[i:i + ${AUDIT_CHUNK - 1}]) v`;
+      return `, '${columnOf(f)}', (select case when min(v) = max(v) then to_jsonb(min(v))
+                 else to_jsonb(array_agg(distinct v) filter (where v is not null)) end from ${values})`;
     })
     .join('')}))`;
 
@@ -183,11 +184,14 @@ export const mergeStage = async <Row>(
        select $1, $2, 'update', '${def.table}', ${key}, detail from changed where not is_new order by ${key}
      ), audit_inserts as (
        insert into audit_log (org_id, actor, action, entity, entity_keys, detail)
-       select $1, $2, 'insert', '${def.table}', array_agg(${key} order by ${key}), ${chunkDetail(untracked)}
-       from (select ${[key, ...untracked.map((f) => ident(columnOf(f)))].join(', ')},
-                    (row_number() over (order by ${key}) - 1) / ${AUDIT_CHUNK} as chunk
-             from changed where is_new) c
-       group by chunk order by chunk
+       select $1, $2, 'insert', '${def.table}', c.keys, ${chunkDetail(untracked)}
+       from (select array_agg(${key} order by ${key}) as keys${untracked
+         .map((f) => `, array_agg(${ident(columnOf(f))} order by ${key}) as ${ident(`u_${columnOf(f)}`)}`)
+         .join('')}
+             from changed where is_new) a,
+            generate_series(1, cardinality(a.keys), ${AUDIT_CHUNK}) i,
+            lateral (select a.keys[i:i + ${AUDIT_CHUNK - 1}] as keys) c
+       order by i
      ), inserted as (
        insert into ${table} (org_id, ${columns.join(', ')})
        select $1, ${columns.join(', ')} from changed where is_new order by ${key}

@@ -95,5 +95,20 @@ describe.each(storeBackends())('a saved plan on $name', (backend) => {
     const back: PlanVerdict[] = [];
     for await (const page of planVerdicts(db, 'acme', id, { batchSize: 3 })) back.push(...page);
     expect(back).toEqual(verdicts.map(({ subjects: _, ...v }) => v));
+    // A verdict must name an explanation of its plan, and an explanation named stays (migration 0005).
+    const orphan = await db
+      .query(
+        `insert into plan_verdicts (plan_id, org_id, device_key, verdict, outcome) values ($1, 'acme', 'X', 'allowed', 99)`,
+        [id],
+      )
+      .catch((e: unknown) => e);
+    expect(orphan).toMatchObject({
+      code: '23503',
+      constraint: 'plan_verdicts_org_id_plan_id_outcome_fkey',
+    });
+    const named = await db
+      .query('delete from plan_outcomes where org_id = $1 and plan_id = $2', ['acme', id])
+      .catch((e: unknown) => e);
+    expect(named).toMatchObject({ code: '23503' });
   });
 });

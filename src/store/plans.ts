@@ -1,5 +1,4 @@
-import { copyInto, type Db, runBatch } from './db.ts';
-import { rowChecksSkippable } from './merge.ts';
+import { copyInto, type Db } from './db.ts';
 import { factorOut, putBack } from './plan-outcomes.ts';
 
 /** What a plan was asked: kept whole so the plan can be shown again exactly as decided (STYLE §5). */
@@ -114,36 +113,18 @@ export const savePlan = async (
     [org, header.actor, header.imageKey, header.asOf, header.rulesVersion, JSON.stringify(header.input)],
   );
   const id = row!.id;
-  // On PGlite the rows go in without a foreign-key lookup each: every row names an explanation written
-  // before it or with it, and that is checked once, as a set, at the end (see withSetBasedReferences).
-  const unchecked = await rowChecksSkippable(db, { plan_outcomes: ['insert'], plan_verdicts: ['insert'] });
-  const write = (sql: string, params: unknown[]) =>
-    unchecked
-      ? runBatch(db, [{ sql: 'set local session_replication_role = replica' }, { sql, params }])
-      : db.query(sql, params);
-  const writeOutcomes = (outcomes: string) =>
-    write(
-      `insert into plan_outcomes (org_id, plan_id, id, verdict, cites, reasons, remedies)
-       select $2, $1, o.id, o.verdict, o.cites, o.reasons, o.remedies
-       from json_to_recordset($3::json) as o(id int, verdict text, cites text[], reasons jsonb, remedies jsonb)`,
-      [id, org, outcomes],
-    );
   // A batch's new explanations first (committed, so the references of its verdicts find them), then its
-  // verdicts by COPY, which the store parses far faster than a JSON document of them. On PGlite the COPY is
-  // a transaction of its own, so the row checks go off for the session around it; reads between (the
-  // planner's next page) fire no triggers, and the references are checked as a set at the end.
-  const copyVerdicts = async (rows: unknown[][]) => {
-    if (!unchecked) return copyInto(db, 'plan_verdicts', VERDICT_COLUMNS, rows);
-    await db.query('set session_replication_role = replica');
-    try {
-      return await copyInto(db, 'plan_verdicts', VERDICT_COLUMNS, rows);
-    } finally {
-      await db.query('reset session_replication_role');
-    }
-  };
+  // verdicts by COPY, which the store parses far faster than a JSON document of them. Their references are
+  // checked once per COPY, as a set (migration 0005).
   const writeBatch = async (outcomes: string[], rows: unknown[][]) => {
-    if (outcomes.length > 0) await writeOutcomes(`[${outcomes.join(',')}]`);
-    await copyVerdicts(rows);
+    if (outcomes.length > 0)
+      await db.query(
+        `insert into plan_outcomes (org_id, plan_id, id, verdict, cites, reasons, remedies)
+         select $2, $1, o.id, o.verdict, o.cites, o.reasons, o.remedies
+         from json_to_recordset($3::json) as o(id int, verdict text, cites text[], reasons jsonb, remedies jsonb)`,
+        [id, org, `[${outcomes.join(',')}]`],
+      );
+    await copyInto(db, 'plan_verdicts', VERDICT_COLUMNS, rows);
   };
   const known = new Map<string, number>();
   let outcomes: string[] = [];
@@ -176,21 +157,6 @@ export const savePlan = async (
   }
   await flush();
   await writing;
-  if (unchecked) {
-    const [check] = await db.query<{ orphans: number }>(
-      `select count(*)::int as orphans from plan_verdicts v
-       where v.org_id = $1 and v.plan_id = $2 and not exists (
-         select 1 from plan_outcomes o where o.org_id = $1 and o.plan_id = $2 and o.id = v.outcome)`,
-      [org, id],
-    );
-    if (check!.orphans > 0)
-      throw Object.assign(
-        new Error(
-          'insert or update on table "plan_verdicts" violates foreign key constraint "plan_verdicts_org_id_plan_id_outcome_fkey"',
-        ),
-        { code: '23503', table: 'plan_verdicts' },
-      );
-  }
   const final = typeof summary === 'function' ? (summary as () => unknown)() : summary;
   await db.query('update plans set summary = $3 where org_id = $1 and id = $2', [
     org,

@@ -42,6 +42,7 @@ describe.each(storeBackends())('store on $name', (backend) => {
       '0002_esu',
       '0003_plan_outcomes',
       '0004_bulk_writes',
+      '0005_plan_verdict_references',
     ]);
   });
 

@@ -138,4 +138,35 @@ describe('FleetPlanner', () => {
     expect(summary.purchases.map((p) => p.remedy)).toEqual(['buy-qualifying-os']);
     expect(summary.pools[0]?.allocated).toBe(1);
   });
+
+  it('once the pool is spent, tells a Home PC to buy a qualifying OS as well as the Enterprise licence', () => {
+    const pool = {
+      id: 'ea-ent',
+      channel: 'volume',
+      programme: 'ea',
+      product: 'windows',
+      edition: 'enterprise',
+      version: '10',
+      quantity: 1,
+    };
+    const home = { ...oemPro, edition: 'home' };
+    const { decisions, summary } = planFor(
+      fleet(
+        [pool],
+        [
+          { id: 'PC-PRO', licences: [oemPro] },
+          { id: 'PC-HOME', licences: [home] },
+          { id: 'PC-PRO-2', licences: [oemPro] },
+        ],
+      ),
+    );
+    expect(decisions.map((d) => d.verdict.verdict)).toEqual(['allowed', 'denied', 'denied']);
+    // Its own verdict is today's: no Enterprise licence; the purchase list carries what it would still lack.
+    expect(decisions[1]!.verdict.cites).not.toContain('RR-14');
+    const bought = Object.fromEntries(summary.purchases.map((p) => [p.remedy, p.quantity]));
+    expect(bought['buy-qualifying-os']).toBe(1);
+    expect(
+      summary.purchases.filter((p) => p.remedy !== 'buy-qualifying-os').reduce((n, p) => n + p.quantity, 0),
+    ).toBe(2);
+  });
 });

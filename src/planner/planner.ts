@@ -94,7 +94,35 @@ export class FleetPlanner {
     let decision: DeviceDecision = { question: first, verdict: evaluate(first), allocated: undefined };
     if (decision.verdict.verdict !== 'allowed') decision = this.tryPools(device) ?? decision;
     this.record(decision);
+    if (decision.verdict.verdict === 'denied' && decision.allocated === undefined)
+      this.countFollowOnPurchases(device, decision.verdict);
     return decision;
+  }
+
+  /**
+   * A device denied for want of a licence a pool holds, with the pool spent, is told to buy that licence;
+   * but the engine judges one shortfall at a time, so what the licence would not cure (a Home PC's missing
+   * qualifying OS, RR-14) shows only once the device has it. The pool's licence stands in for the one to
+   * buy: whatever would still block the device with it is bought as well. The device's verdict is not
+   * changed: it is what the fleet has today.
+   */
+  private countFollowOnPurchases(device: Device, verdict: Verdict): void {
+    const pool = this.devicePools.find((p) => p.remaining <= 0);
+    if (pool === undefined) return;
+    const buying = new Set<string>();
+    for (const r of verdict.reasons) {
+      const m = r.remedies?.find((x) => x.buy !== undefined);
+      if (m?.buy) buying.add(m.buy.what);
+    }
+    if (!buying.has('enterprise') && !buying.has('sa-per-device')) return;
+    const then = evaluate(this.question(withLicence(device, pool.licence)));
+    if (then.verdict !== 'denied') return;
+    this.countPurchases(
+      then.reasons.filter((r) => {
+        const m = r.remedies?.find((x) => x.buy !== undefined);
+        return m?.buy !== undefined && !buying.has(m.buy.what);
+      }),
+    );
   }
 
   summary(): PlanSummary {

@@ -70,9 +70,11 @@ const asText = (value: unknown, type: ColumnType): string | null => {
 
 /**
  * Stages rows. On PostgreSQL with COPY: the server parses each value once, where unnest parsed every
- * column as one text array and then cast each element (200,000 devices: 9 s by unnest). On PGlite with one
- * INSERT … SELECT FROM unnest() per batch, every column as one text array cast in SQL: faster there than
- * COPY, whose data PGlite reads as a blob through a virtual device.
+ * column as one text array and then cast each element (a file of 200,000 devices with their licences:
+ * 0.84 s of server CPU against 1.26 s), and the driver sends the text as it is instead of building one
+ * array literal per column. On PGlite with one INSERT … SELECT FROM unnest() per batch, every column as one
+ * text array cast in SQL: COPY, whose data PGlite reads as a blob through a virtual device, measured no
+ * faster there (100,000 devices).
  */
 export const stageRows = async <Row>(
   tx: Db,

@@ -215,33 +215,6 @@ export const mergeStage = async <Row>(
   return { inserted, updated, unchanged: total - inserted - updated };
 };
 
-const TRIGGER_TYPE = { insert: 4, update: 16 } as const;
-
-/**
- * True on PGlite (one connection, always a superuser) when no table listed has a trigger of its own for the
- * events listed: then a write may run with row triggers off (session_replication_role = replica, as
- * pg_restore loads data) and check its references once, as a set, itself. PGlite checks a foreign key with
- * a lookup per written row, which on a hundred thousand rows costs more than writing them; PGlite is one
- * connection in one process, so nothing else can write meanwhile. The bulk tables need none of this: their
- * references are statement triggers already (migration 0004).
- */
-export const rowChecksSkippable = async (
-  tx: Db,
-  events: Readonly<Record<string, readonly (keyof typeof TRIGGER_TYPE)[]>>,
-): Promise<boolean> => {
-  if (tx.kind !== 'pglite') return false;
-  const tables = Object.keys(events);
-  const masks = tables.map((t) => events[t]!.reduce((m, e) => m | TRIGGER_TYPE[e], 0));
-  const [r] = await tx.query<{ superuser: boolean; triggers: number }>(
-    `select current_setting('is_superuser') = 'on' as superuser,
-            (select count(*)::int from pg_trigger g
-             join unnest($1::text[], $2::int[]) as e(name, mask) on g.tgrelid = e.name::regclass
-             where not g.tgisinternal and g.tgtype & e.mask <> 0) as triggers`,
-    [tables, masks],
-  );
-  return r?.superuser === true && r.triggers === 0;
-};
-
 export interface UpsertOptions<Row> {
   readonly actor: string;
   /**

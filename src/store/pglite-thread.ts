@@ -32,6 +32,9 @@ const errorFrom = (e: Reply['error']): Error => {
 export const openPgliteThread = async (dir: string, settings: readonly string[]): Promise<Db> => {
   const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
     workerData: { dir, params: [...settings] },
+    // Every result passes through this thread's heap as short-lived objects; a small young generation
+    // collects them sooner (measured: 40-70 MB less at the peak of a 100,000-device plan, 10-15% slower).
+    resourceLimits: { maxYoungGenerationSizeMb: 12 },
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;

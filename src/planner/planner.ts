@@ -111,16 +111,16 @@ export class FleetPlanner {
     if (pool === undefined) return;
     const buying = new Set<string>();
     for (const r of verdict.reasons) {
-      const m = r.remedies?.find((x) => x.buy !== undefined);
-      if (m?.buy) buying.add(m.buy.what);
+      const what = purchasable(r)?.buy?.what;
+      if (what) buying.add(what);
     }
     if (!buying.has('enterprise') && !buying.has('sa-per-device')) return;
     const then = evaluate(this.question(withLicence(device, pool.licence)));
     if (then.verdict !== 'denied') return;
     this.countPurchases(
       then.reasons.filter((r) => {
-        const m = r.remedies?.find((x) => x.buy !== undefined);
-        return m?.buy !== undefined && !buying.has(m.buy.what);
+        const what = purchasable(r)?.buy?.what;
+        return what !== undefined && !buying.has(what);
       }),
     );
   }
@@ -217,7 +217,7 @@ export class FleetPlanner {
   private countPurchases(reasons: Verdict['reasons']): void {
     const image = this.context.image;
     for (const r of reasons) {
-      const m = r.remedies?.find((x) => x.buy !== undefined);
+      const m = purchasable(r);
       if (!m?.buy) continue;
       const target = purchaseTarget(m.buy.what, image);
       const esuYear = m.buy.what === 'esu-year' ? esuYearOn(this.context.asOf) : undefined;
@@ -243,6 +243,10 @@ export class FleetPlanner {
     }
   }
 }
+
+/** The remedy of a reason that is bought: a plan counts one purchase per reason. */
+const purchasable = (r: Verdict['reasons'][number]): Remedy | undefined =>
+  r.remedies?.find((x) => x.buy !== undefined);
 
 const mediaLicence = (q: Question, path: string | undefined): Licence | undefined => {
   if (path === undefined) return undefined;

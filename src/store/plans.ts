@@ -97,8 +97,8 @@ const MAX_REMEMBERED = 10_000;
  * transactions so the caller can keep reading the store while it produces them (PGlite has one
  * connection); one batch is written while the next is produced. Each distinct explanation is stored once
  * (migration 0003); verdicts may come prepared (PreparedVerdict) or be prepared here. A batch's verdicts go
- * in by COPY, after the explanations they name. The plan counts as saved only once its summary is written last: a plan whose save was
- * interrupted has no summary, and loadPlan and listPlans do not show it.
+ * in by COPY, after the explanations they name. The plan counts as saved only once its summary is written
+ * last: a plan whose save was interrupted has no summary, and loadPlan and listPlans do not show it.
  */
 export const savePlan = async (
   db: Db,

@@ -160,22 +160,13 @@ export const saveWindowsLicences = (
   );
 };
 
-/** Stores the updates a Get-HotFix or wmic qfe listing showed for a device (inside the caller's transaction). */
-export const saveInstalledUpdates = (
-  tx: Db,
-  org: string,
-  deviceKey: string,
-  updates: readonly InstalledUpdate[],
-  o: ReportOptions,
-): Promise<MergeCounts> => saveInstalledUpdatesOf(tx, org, new Map([[deviceKey, updates]]), o);
-
 const UPDATES_PER_STATEMENT = 20_000;
 
 /**
  * Stores the updates of several devices at once: a listing taken with `Get-HotFix -ComputerName` over a
  * fleet holds every computer's updates. Each statement compares listed rows with the stored ones and writes
- * only the new and the changed, each with the audit row the one-device path would write (an insert with its
- * values, an update with from → to), so a listing of a hundred thousand updates costs a few round trips
+ * only the new and the changed, each with its audit row (an insert with its values, an update with
+ * from → to), so a listing of a hundred thousand updates costs a few round trips
  * rather than two per row. The caller holds the transaction.
  */
 export const saveInstalledUpdatesOf = async (

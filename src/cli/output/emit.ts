@@ -5,18 +5,17 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import stringWidth from 'string-width';
 import { UsageError } from '../lang.ts';
 import {
   cell,
   FORMATS,
   type Format,
-  pad,
   type Row,
   renderText,
   sheetColumns,
   sheetName,
   type Table,
+  textLayout,
 } from './table.ts';
 
 export interface OutputFlags {
@@ -144,30 +143,17 @@ const writeText = async <T>(
 ): Promise<void> => {
   if (tables.length > 0) await sink.write(`${tables.map(renderText).join('\n\n')}\n`);
   if (!tail) return;
-  let widths: number[] | undefined;
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => pad(v, widths![i]!, tail.columns[i]!.align === 'right'))
-      .join('  ')
-      .trimEnd();
+  let layout: ReturnType<typeof textLayout> | undefined;
+  const open = (rows: readonly Row[]) => {
+    layout = textLayout(tail.columns, rows);
+    return sink.write(`${tables.length > 0 ? '\n' : ''}${layout.head(tail.title).join('\n')}\n`);
+  };
   for await (const batch of tail.batches) {
     const rows = batch.map(tail.row);
-    let text = '';
-    if (!widths) {
-      widths = tail.columns.map((c) =>
-        Math.max(stringWidth(c.label), ...rows.map((r) => stringWidth(cell(r[c.key])))),
-      );
-      text = `${tables.length > 0 ? '\n' : ''}${tail.title}\n${line(tail.columns.map((c) => c.label))}\n${line(widths.map((w) => '-'.repeat(w)))}\n`;
-    }
-    for (const r of rows) text += `${line(tail.columns.map((c) => cell(r[c.key])))}\n`;
-    await sink.write(text);
+    if (!layout) await open(rows);
+    if (rows.length > 0) await sink.write(`${rows.map(layout!.row).join('\n')}\n`);
   }
-  if (!widths) {
-    widths = tail.columns.map((c) => stringWidth(c.label));
-    await sink.write(
-      `${tables.length > 0 ? '\n' : ''}${tail.title}\n${line(tail.columns.map((c) => c.label))}\n${line(widths.map((w) => '-'.repeat(w)))}\n`,
-    );
-  }
+  if (!layout) await open([]);
 };
 
 /** XLSX through ExcelJS's streaming writer: each row is written to the file as it comes. */

@@ -16,26 +16,35 @@ export type Format = (typeof FORMATS)[number];
 export const cell = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
 
 // Japanese characters take two columns on a terminal; padding by string length would misalign them.
-export const pad = (s: string, width: number, right: boolean): string => {
+const pad = (s: string, width: number, right: boolean): string => {
   const fill = ' '.repeat(Math.max(0, width - stringWidth(s)));
   return right ? fill + s : s + fill;
 };
 
-export const renderText = (t: Table): string => {
-  const widths = t.columns.map((c) =>
-    Math.max(stringWidth(c.label), ...t.rows.map((r) => stringWidth(cell(r[c.key])))),
+/** How a table's columns are laid out as text: widths from the labels and the rows given. */
+export const textLayout = (columns: Table['columns'], rows: readonly Row[]) => {
+  const widths = columns.map((c) =>
+    Math.max(stringWidth(c.label), ...rows.map((r) => stringWidth(cell(r[c.key])))),
   );
   const line = (values: string[]) =>
     values
-      .map((v, i) => pad(v, widths[i]!, t.columns[i]!.align === 'right'))
+      .map((v, i) => pad(v, widths[i]!, columns[i]!.align === 'right'))
       .join('  ')
       .trimEnd();
-  return [
-    t.title,
-    line(t.columns.map((c) => c.label)),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...t.rows.map((r) => line(t.columns.map((c) => cell(r[c.key])))),
-  ].join('\n');
+  return {
+    /** The title, the labels and the dashes under them. */
+    head: (title: string): string[] => [
+      title,
+      line(columns.map((c) => c.label)),
+      line(widths.map((w) => '-'.repeat(w))),
+    ],
+    row: (r: Row): string => line(columns.map((c) => cell(r[c.key]))),
+  };
+};
+
+export const renderText = (t: Table): string => {
+  const layout = textLayout(t.columns, t.rows);
+  return [...layout.head(t.title), ...t.rows.map(layout.row)].join('\n');
 };
 
 /** ExcelJS column definitions: widths from the labels, within reason. */

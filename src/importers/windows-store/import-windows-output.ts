@@ -14,8 +14,8 @@ import {
 } from '../windows/hotfix.ts';
 import { ParseError, type Warning, type WindowsLicenceRecord } from '../windows/licence-record.ts';
 import { parseSlmgr } from '../windows/slmgr.ts';
-import { openWindowsText } from '../windows/text-stream.ts';
-import { decodeWindowsText } from '../windows/windows-text.ts';
+import { openWindowsText, type WindowsTextStream } from '../windows/text-stream.ts';
+import { decodeWindowsText, type TextLine } from '../windows/windows-text.ts';
 import { UpdateFiler } from './update-filer.ts';
 
 /** What `kenri import <kind>` reads: one command's output, or 'windows' to have kenri tell which. */
@@ -201,14 +201,27 @@ const MAX_WARNINGS = 1000;
 
 const HOTFIX_KINDS: readonly WindowsOutputKind[] = ['hotfix-table', 'hotfix-list', 'wmic-list'];
 
-/** What the first lines of a file look like, read without loading the rest. */
-const kindOfHead = async (file: string, size: number): Promise<WindowsOutputKind> => {
-  const head: string[] = [];
-  for await (const lines of (await openWindowsText(file, size)).lines) {
-    head.push(...lines.map((l) => l.text));
-    if (head.length >= 2000) break;
+/** Lines read to tell which output a long file holds. */
+const HEAD_LINES = 2000;
+
+/**
+ * The first lines of a file and which output they show, with the rest of the stream still to come: the file
+ * is opened, and its encoding found, once.
+ */
+const readHead = async (text: WindowsTextStream) => {
+  const rest = text.lines[Symbol.asyncIterator]();
+  const head: TextLine[] = [];
+  while (head.length < HEAD_LINES) {
+    const next = await rest.next();
+    if (next.done) break;
+    head.push(...next.value);
   }
-  return detectWindowsOutput(head.join('\n'));
+  const kind = detectWindowsOutput(head.map((l) => l.text).join('\n'));
+  async function* lines(): AsyncGenerator<TextLine[]> {
+    yield head;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  }
+  return { kind, text, lines: lines(), close: () => rest.return?.(undefined) };
 };
 
 /**
@@ -231,13 +244,16 @@ export const importWindowsFile = async (
   },
 ): Promise<WindowsImportResult> => {
   const size = (await stat(o.file)).size;
-  const head =
+  const text =
     size > (o.streamFromBytes ?? STREAM_FROM_BYTES) && o.kind !== 'slmgr' && o.kind !== 'cim'
-      ? await kindOfHead(o.file, size)
+      ? await openWindowsText(o.file, size)
       : undefined;
+  const head = text ? await readHead(text) : undefined;
   const streamed =
-    head !== undefined && (HOTFIX_KINDS.includes(head) || (head === 'unknown' && o.kind === 'hotfix'));
-  if (!streamed)
+    head !== undefined &&
+    (HOTFIX_KINDS.includes(head.kind) || (head.kind === 'unknown' && o.kind === 'hotfix'));
+  if (!streamed) {
+    await head?.close();
     return importWindowsOutput(db, {
       org: o.org,
       ...(o.device === undefined ? {} : { device: o.device }),
@@ -247,8 +263,8 @@ export const importWindowsFile = async (
       ...(o.observedAt === undefined ? {} : { observedAt: o.observedAt }),
       bytes: await readFile(o.file),
     });
-  const kind = head === 'unknown' ? 'hotfix-table' : head;
-  const text = await openWindowsText(o.file, size);
+  }
+  const kind = head.kind === 'unknown' ? 'hotfix-table' : head.kind;
   const reader = new HotfixReader();
   const options = { actor: o.actor, source: kind, observedAt: o.observedAt ?? new Date().toISOString() };
   return db.transaction(async (tx) => {
@@ -266,9 +282,9 @@ export const importWindowsFile = async (
       if (reader.warnings.length > MAX_WARNINGS) dropped += reader.warnings.splice(MAX_WARNINGS).length;
     };
     try {
-      for await (const lines of text.lines) {
+      for await (const lines of head.lines) {
         await file(reader.push(lines), false);
-        o.onProgress?.(filer.rows + batch.length, text.bytesRead(), text.bytesTotal);
+        o.onProgress?.(filer.rows + batch.length, head.text.bytesRead(), size);
       }
       await file(reader.end(), true);
     } catch (error) {
@@ -279,7 +295,7 @@ export const importWindowsFile = async (
       throw error;
     }
     const { devices, written } = filer.finish();
-    const warnings = [...text.warnings, ...reader.warnings, ...filerWarnings];
+    const warnings = [...head.text.warnings, ...reader.warnings, ...filerWarnings];
     if (dropped > 0)
       warnings.push({ code: 'skipped-entry', message: `and ${dropped} more warning(s) not listed` });
     return {

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import type { Warning } from './licence-record.ts';
-import { maskProductKeys, type TextLine } from './windows-text.ts';
+import { maskProductKeys, sniffWindowsEncoding, type TextLine } from './windows-text.ts';
 
 type Encoding = 'utf-16le' | 'utf-16be' | 'utf-8' | 'cp932';
 
@@ -16,10 +16,10 @@ const CHUNK = 256 * 1024;
 /** A line this long without an end is held no longer: what has come is read as a line. */
 const MAX_LINE = 1024 * 1024;
 
-const isUtf8 = async (file: string, skip: number): Promise<boolean> => {
+const isUtf8 = async (file: string): Promise<boolean> => {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
-    for await (const chunk of createReadStream(file, { start: skip, highWaterMark: CHUNK }))
+    for await (const chunk of createReadStream(file, { highWaterMark: CHUNK }))
       decoder.decode(chunk as Buffer, { stream: true });
     decoder.decode();
     return true;
@@ -30,7 +30,7 @@ const isUtf8 = async (file: string, skip: number): Promise<boolean> => {
 
 /**
  * The encoding decodeWindowsText would pick for the whole file, found without reading it into memory:
- * a BOM, BOM-less UTF-16LE (every other byte NUL), UTF-8 when every byte is valid UTF-8, else `legacy`.
+ * what the first bytes show (sniffWindowsEncoding), else UTF-8 when every byte is valid UTF-8, else `legacy`.
  */
 const encodingOf = async (
   file: string,
@@ -44,20 +44,9 @@ const encodingOf = async (
   } finally {
     await handle.close();
   }
-  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', skip: 2 };
-  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', skip: 2 };
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', skip: 3 };
-  if (size >= 4 && size % 2 === 0) {
-    let odd = 0;
-    let even = 0;
-    for (let i = 0; i + 1 < head.length; i += 2) {
-      if (head[i] === 0) even++;
-      if (head[i + 1] === 0) odd++;
-    }
-    const pairs = head.length / 2;
-    if (odd / pairs > 0.6 && even / pairs < 0.1) return { encoding: 'utf-16le', skip: 0 };
-  }
-  return (await isUtf8(file, 0)) ? { encoding: 'utf-8', skip: 0 } : { encoding: legacy, skip: 0 };
+  const sniffed = sniffWindowsEncoding(head, size);
+  if (sniffed) return { encoding: sniffed.encoding, skip: sniffed.bom };
+  return (await isUtf8(file)) ? { encoding: 'utf-8', skip: 0 } : { encoding: legacy, skip: 0 };
 };
 
 export interface WindowsTextStream {

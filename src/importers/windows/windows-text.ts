@@ -25,16 +25,11 @@ export interface PreparedText {
  */
 export function decodeWindowsText(buf: Uint8Array, legacyEncoding?: string): string {
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
-    return bytes.subarray(2).toString('utf16le');
-  }
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
-    return decodeUtf16be(bytes.subarray(2));
-  }
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return bytes.subarray(3).toString('utf8');
-  }
-  if (looksLikeBomlessUtf16le(bytes)) return bytes.toString('utf16le');
+  const sniffed = sniffWindowsEncoding(bytes, bytes.length);
+  const body = bytes.subarray(sniffed?.bom ?? 0);
+  if (sniffed?.encoding === 'utf-16le') return body.toString('utf16le');
+  if (sniffed?.encoding === 'utf-16be') return decodeUtf16be(body);
+  if (sniffed?.encoding === 'utf-8') return body.toString('utf8');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -45,20 +40,37 @@ export function decodeWindowsText(buf: Uint8Array, legacyEncoding?: string): str
   }
 }
 
+/**
+ * The encoding a text's first bytes show, and the length of its BOM: a BOM, or BOM-less UTF-16LE (judged on
+ * the first 512 bytes; `size` is the whole text's). Undefined when only decoding it all can tell UTF-8 from
+ * a legacy code page. Shared by the whole-file and the streamed readers so both decode a file alike.
+ */
+export function sniffWindowsEncoding(
+  head: Uint8Array,
+  size: number,
+): { encoding: 'utf-16le' | 'utf-16be' | 'utf-8'; bom: number } | undefined {
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: 2 };
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: 2 };
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)
+    return { encoding: 'utf-8', bom: 3 };
+  if (looksLikeBomlessUtf16le(head, size)) return { encoding: 'utf-16le', bom: 0 };
+  return undefined;
+}
+
 function decodeUtf16be(bytes: Buffer): string {
   // swap16 needs an even length and mutates, so work on an even-length copy.
   const copy = Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2)));
   return copy.swap16().toString('utf16le');
 }
 
-function looksLikeBomlessUtf16le(bytes: Buffer): boolean {
-  if (bytes.length < 4 || bytes.length % 2 !== 0) return false;
-  const sample = Math.min(bytes.length, 512);
+function looksLikeBomlessUtf16le(head: Uint8Array, size: number): boolean {
+  if (size < 4 || size % 2 !== 0) return false;
+  const sample = Math.min(head.length, 512);
   let oddNuls = 0;
   let evenNuls = 0;
   for (let i = 0; i < sample; i += 2) {
-    if (bytes[i] === 0) evenNuls++;
-    if (bytes[i + 1] === 0) oddNuls++;
+    if (head[i] === 0) evenNuls++;
+    if (head[i + 1] === 0) oddNuls++;
   }
   const pairs = sample / 2;
   return oddNuls / pairs > 0.6 && evenNuls / pairs < 0.1;

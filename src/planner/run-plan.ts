@@ -1,11 +1,11 @@
 import { rulesVersion } from '../engine/rules-version.ts';
 import type { Image, Question } from '../model/question.ts';
 import type { Db } from '../store/db.ts';
-import { devicesWithLicences } from '../store/fleet.ts';
+import { type DeviceFacts, fleetFacts } from '../store/fleet-facts.ts';
 import { pooledLicences } from '../store/licences.ts';
 import { type PreparedVerdict, savePlan } from '../store/plans.ts';
 import { Explainer } from './explanation.ts';
-import { type DeviceRaws, deviceFromRaws, deviceRaws, licencesFromRows } from './from-rows.ts';
+import { type DeviceRaws, deviceFromRaws, licencesFromRows } from './from-rows.ts';
 import { type DeviceDecision, FleetPlanner, type PlanSummary } from './planner.ts';
 
 export interface PlanRequest {
@@ -29,28 +29,34 @@ export interface PlanResult {
 
 /**
  * What is saved for one device: the verdict, its explanation (reasons in both languages, shared by the
- * devices decided for the same reasons), and the facts decided on.
+ * devices decided for the same reasons), and the facts decided on — the store's text of them as read, with
+ * the pooled licence the plan assigned, so a million devices are not written out as JSON again.
  */
 export const planVerdictOf = (
   explainer: Explainer,
+  { key, facts }: DeviceFacts,
   raws: DeviceRaws,
   { question, verdict, allocated }: DeviceDecision,
 ): PreparedVerdict => {
   const subjects = raws.users.map((u) => u.id);
   return {
-    deviceKey: raws.device.id,
+    deviceKey: key,
     explanation: explainer.explain(question, verdict, subjects),
     subjects,
-    input: JSON.stringify({ device: raws.device, users: raws.users, allocated: allocated?.id ?? null }),
+    input: `${facts.slice(0, -1)},"allocated":${JSON.stringify(allocated?.id ?? null)}}`,
   };
 };
 
 /**
  * Plans one image for a whole organisation: streams its devices from the store, decides each with the
  * pure engine, and saves every verdict with the facts it was decided on, the as-of date and the rules
- * version, so the plan can be shown later exactly as decided.
+ * version, so the plan can be shown later exactly as decided. One transaction reads the fleet and writes
+ * the plan: the plan is decided on one snapshot of the fleet and is saved whole or not at all.
  */
-export const runPlan = async (db: Db, req: PlanRequest): Promise<PlanResult> => {
+export const runPlan = (db: Db, req: PlanRequest): Promise<PlanResult> =>
+  db.transaction((tx) => planIn(tx, req));
+
+const planIn = async (db: Db, req: PlanRequest): Promise<PlanResult> => {
   const organisationLicences = licencesFromRows(await pooledLicences(db, req.org), 'organisation.licences');
   const planner = new FleetPlanner({
     asOf: req.asOf,
@@ -62,13 +68,10 @@ export const runPlan = async (db: Db, req: PlanRequest): Promise<PlanResult> => 
   const explainer = new Explainer();
   let done = 0;
   async function* verdicts(): AsyncGenerator<PreparedVerdict> {
-    for await (const batch of devicesWithLicences(db, req.org, {
-      batchSize: req.batchSize ?? 2000,
-      prefetch: true,
-    })) {
-      for (const row of batch) {
-        const raws = deviceRaws(row);
-        yield planVerdictOf(explainer, raws, planner.decide(deviceFromRaws(raws)));
+    for await (const batch of fleetFacts(db, req.org, { batchSize: req.batchSize ?? 2000 })) {
+      for (const device of batch) {
+        const raws = JSON.parse(device.facts) as DeviceRaws;
+        yield planVerdictOf(explainer, device, raws, planner.decide(deviceFromRaws(raws)));
       }
       done += batch.length;
       req.onProgress?.(done);

@@ -30,12 +30,6 @@ export interface FleetPageOptions {
   readonly batchSize?: number;
   /** Start after this device key (resume a run). */
   readonly after?: string;
-  /**
-   * Read the next page while the caller works on this one (PostgreSQL overlaps the read with the caller's
-   * work). The next page may then be read before the caller's writes between pages: use it only when those
-   * writes do not touch devices, licences or users (a plan's verdicts).
-   */
-  readonly prefetch?: boolean;
 }
 
 export const deviceUserKeys = (d: DeviceRow): string[] => {
@@ -68,19 +62,11 @@ export async function* devicesWithLicences(
 ): AsyncGenerator<DeviceWithLicences[]> {
   const batchSize = options.batchSize ?? 1000;
   let after = options.after ?? '';
-  let pending = readPage(db, org, after, batchSize);
   for (;;) {
-    const page = await pending;
-    if (page.length === 0) return;
-    const full = page.length === batchSize;
+    const page = await readPage(db, org, after, batchSize);
+    if (page.length > 0) yield page;
+    if (page.length < batchSize) return;
     after = page[page.length - 1]!.device.key;
-    if (full && options.prefetch) {
-      pending = readPage(db, org, after, batchSize);
-      pending.catch(() => {}); // reported when awaited; a caller that stops early leaves it unread
-    }
-    yield page;
-    if (!full) return;
-    if (!options.prefetch) pending = readPage(db, org, after, batchSize);
   }
 }
 

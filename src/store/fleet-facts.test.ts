@@ -1,0 +1,154 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { storeBackends, useStore } from '../../test/store-harness.ts';
+import { deviceRaws } from '../planner/from-rows.ts';
+import { upsertDevices } from './devices.ts';
+import { devicesWithLicences } from './fleet.ts';
+import { fleetFacts } from './fleet-facts.ts';
+import { upsertLicences } from './licences.ts';
+import { ensureOrganisation } from './organisations.ts';
+import type { DeviceRow, LicenceRow, UserRow } from './tables.ts';
+import { upsertUsers } from './users.ts';
+
+const actor = 'test';
+
+/** Texts that JSON and SQL both have to carry: quotes, backslashes, line breaks, tabs, CJK, emoji. */
+const text = fc.constantFrom(
+  'a',
+  'HP',
+  '富士通',
+  'say "hi"',
+  'C:\\path',
+  'two\nlines',
+  'tab\there',
+  '😀',
+  '',
+);
+const key = fc.constantFrom('k1', 'k2', 'k"3', 'k\\4', 'ユーザー5', 'k6');
+
+const licence = (owner: Partial<LicenceRow>) =>
+  fc
+    .record({
+      channel: fc.constantFrom('oem', 'fpp', 'volume') as fc.Arbitrary<LicenceRow['channel']>,
+      programme: fc.option(fc.constantFrom('ea', 'open-license'), { nil: null }),
+      agreementNumber: fc.option(text, { nil: null }),
+      sku: fc.option(text, { nil: null }),
+      kind: fc.constantFrom('full', 'upgrade') as fc.Arbitrary<LicenceRow['kind']>,
+      softwareAssurance: fc.boolean(),
+      quantity: fc.option(fc.integer({ min: 1, max: 5000 }), { nil: null }),
+      product: fc.constantFrom('windows', 'office'),
+      edition: fc.constantFrom('pro', 'enterprise'),
+      version: fc.constantFrom('7', '11'),
+      components: fc.option(fc.array(text, { maxLength: 3 }), { nil: null }),
+      language: fc.option(fc.constantFrom('ja-JP', 'en-US'), { nil: null }),
+      muiPacks: fc.option(fc.array(fc.constantFrom('ja-JP', 'en-US'), { maxLength: 2 }), { nil: null }),
+      oemVendor: fc.option(text, { nil: null }),
+      expires: fc.option(fc.constantFrom('2025-12-31', '2030-01-01'), { nil: null }),
+    })
+    .map((l) => ({ ...l, ...owner }));
+
+/** A fleet whose users repeat, go missing, are primary or not, and carry licences of their own. */
+const fleet = fc
+  .record({
+    users: fc.uniqueArray(fc.record({ key, name: fc.option(text, { nil: null }) }), {
+      selector: (u) => u.key,
+      maxLength: 4,
+    }),
+    devices: fc.uniqueArray(
+      fc.record({
+        key: fc.constantFrom('PC-1', 'PC-2', 'PC"3', 'PC\\4', '端末5', 'PC-6', 'PC-7'),
+        vendor: fc.option(text, { nil: null }),
+        firstImagedWith: fc.option(text, { nil: null }),
+        primaryUser: fc.option(key, { nil: null }),
+        users: fc.option(fc.array(key, { maxLength: 3 }), { nil: null }),
+        esuYears: fc.option(fc.subarray([1, 2, 3]), { nil: null }),
+        licences: fc.integer({ min: 0, max: 2 }),
+      }),
+      { selector: (d) => d.key, minLength: 1, maxLength: 6 },
+    ),
+    perUser: fc.array(fc.tuple(key, fc.integer({ min: 0, max: 2 })), { maxLength: 3 }),
+  })
+  .chain((f) =>
+    fc
+      .tuple(
+        fc.tuple(
+          ...f.devices.map((d) =>
+            fc.array(licence({ deviceKey: d.key }), { minLength: d.licences, maxLength: d.licences }),
+          ),
+        ),
+        fc.tuple(
+          ...f.perUser.map(([u, n]) =>
+            fc.array(licence({ userKey: u, assignment: 'user' }), { minLength: n, maxLength: n }),
+          ),
+        ),
+      )
+      .map(([deviceLicences, userLicences]) => ({
+        ...f,
+        licences: [...deviceLicences.flat(), ...userLicences.flat()],
+      })),
+  );
+
+describe.each(storeBackends())('fleet facts on $name', (backend) => {
+  const store = useStore(backend);
+
+  it("are each device's raws, as the planner would make them from its rows, in key order", async () => {
+    await fc.assert(
+      fc.asyncProperty(fleet, async (f) => {
+        const db = store();
+        const org = `org-${Math.random().toString(36).slice(2)}`;
+        await ensureOrganisation(db, org, { actor });
+        const users: UserRow[] = f.users.map((u) => ({ ...u, email: null }));
+        if (users.length) await upsertUsers(db, org, users, { actor });
+        // A device may name a user never imported (kept as named); a per-user licence's user must exist.
+        const owners = [...new Set(f.perUser.map(([u]) => u))].filter((k) => !users.some((u) => u.key === k));
+        if (owners.length)
+          await upsertUsers(
+            db,
+            org,
+            owners.map((k) => ({ key: k, name: null, email: null })),
+            { actor },
+          );
+        const devices: (Partial<DeviceRow> & { key: string })[] = f.devices.map(({ licences: _, ...d }) => d);
+        await upsertDevices(db, org, devices, { actor });
+        const licences = f.licences.map((l, i) => ({
+          key: `L${i}-"\\`,
+          assignment: 'device' as const,
+          ...l,
+        }));
+        if (licences.length) await upsertLicences(db, org, licences, { actor });
+
+        const expected: { key: string; raws: unknown }[] = [];
+        for await (const page of devicesWithLicences(db, org))
+          for (const row of page) expected.push({ key: row.device.key, raws: deviceRaws(row) });
+        const got: { key: string; raws: unknown }[] = [];
+        await db.transaction(async (tx) => {
+          for await (const page of fleetFacts(tx, org, { batchSize: 2 }))
+            for (const d of page) got.push({ key: d.key, raws: JSON.parse(d.facts) });
+        });
+        // JSON leaves out what deviceRaws leaves undefined.
+        expect(got).toEqual(JSON.parse(JSON.stringify(expected)));
+      }),
+      { numRuns: backend.name === 'pglite' ? 25 : 40 },
+    );
+  });
+
+  it('leave the transaction able to write, its settings as before', async () => {
+    const db = store();
+    await ensureOrganisation(db, 'acme', { actor });
+    await upsertDevices(db, 'acme', [{ key: 'PC-1' }], { actor });
+    const before = await db.query<{ setting: string }>(
+      `select string_agg(name || '=' || setting, ',' order by name) as setting from pg_settings
+       where name in ('enable_hashjoin', 'enable_nestloop', 'jit', 'work_mem', 'max_parallel_workers_per_gather')`,
+    );
+    const after = await db.transaction(async (tx) => {
+      for await (const _ of fleetFacts(tx, 'acme')) {
+        // read to the end
+      }
+      return tx.query<{ setting: string }>(
+        `select string_agg(name || '=' || setting, ',' order by name) as setting from pg_settings
+         where name in ('enable_hashjoin', 'enable_nestloop', 'jit', 'work_mem', 'max_parallel_workers_per_gather')`,
+      );
+    });
+    expect(after).toEqual(before);
+  });
+});

@@ -1,0 +1,155 @@
+import type { Db } from './db.ts';
+import { columnOf, type LicenceRow } from './tables.ts';
+
+/**
+ * One device's facts as the planner decides them and a plan stores them: the JSON text of `{device, users}`
+ * in the shape planner/from-rows.ts deviceRaws gives (optional fields absent rather than null).
+ */
+export interface DeviceFacts {
+  readonly key: string;
+  readonly facts: string;
+}
+
+/** A JSON member written by SQL: its name, the SQL expression, and whether it is left out when null. */
+type Member = readonly [name: string, sql: string, optional: boolean];
+
+/**
+ * JSON members as text, built by concatenation: the store writes each value once (to_json) and no member
+ * for a null optional field, where json_strip_nulls over the finished text would parse it all again (a
+ * million devices: 5 s of the server's time). Without `leading`, the first member must not be optional.
+ */
+const jsonMembers = (members: readonly Member[], leading = false): string =>
+  members
+    .map(([name, sql, optional], i) => {
+      const member = `'${i > 0 || leading ? ',' : ''}"${name}":' || to_json(${sql})::text`;
+      return optional ? `coalesce(${member}, '')` : member;
+    })
+    .join(' || ');
+
+const jsonObject = (members: readonly Member[]): string => `'{' || ${jsonMembers(members)} || '}'`;
+
+/** A licence as licenceRaw (planner/from-rows.ts) gives it, from the licences row aliased `l`. */
+const licenceMembers: readonly Member[] = (
+  [
+    ['id', 'key', false],
+    ['channel', 'channel', false],
+    ['programme', 'programme', true],
+    ['kind', 'kind', false],
+    ['assignment', 'assignment', false],
+    ['softwareAssurance', 'softwareAssurance', false],
+    ['agreementNumber', 'agreementNumber', true],
+    ['sku', 'sku', true],
+    ['quantity', 'quantity', true],
+    ['product', 'product', false],
+    ['edition', 'edition', false],
+    ['version', 'version', false],
+    ['components', 'components', true],
+    ['language', 'language', true],
+    ['muiPacks', 'muiPacks', true],
+    ['oemVendor', 'oemVendor', true],
+    ['expires', 'expires', true],
+  ] satisfies [string, keyof LicenceRow, boolean][]
+).map(([name, field, optional]) => [name, `l.${columnOf(field)}`, optional]);
+
+/** JSON arrays of licences as text, one per value of `by` (device_key or user_key), each in key order. */
+const licenceArrays = (by: 'device_key' | 'user_key') =>
+  `select l.${by} as owner, '[' || string_agg(${jsonObject(licenceMembers)}, ',' order by l.key) || ']' as licences
+   from licences l where l.org_id = $1 and l.${by} is not null group by l.${by}`;
+
+/** A device's user keys as deviceUserKeys (fleet.ts) lists them: its users, then its primary user if not among them. */
+const userKeys = (d: string) =>
+  `coalesce(${d}.users, '{}') || case when ${d}.primary_user is null
+     or ${d}.primary_user = any(coalesce(${d}.users, '{}')) then '{}'::text[] else array[${d}.primary_user] end`;
+
+const USERS = 'kenri_plan_users';
+const CURSOR = 'kenri_plan_fleet';
+
+/**
+ * An organisation's devices with their facts, in key order, one batch at a time, read in one pass by a
+ * cursor: `tx` must be a transaction, held until the last batch is read (the caller may write in it between
+ * batches). Every device's users are first joined set-wise into a temporary table (one hash join over the
+ * users and their licences, where looking them up page by page cost a million index probes); the cursor then
+ * walks devices, those users and the devices' licences together in key order, merge joins with no sort.
+ */
+export async function* fleetFacts(
+  tx: Db,
+  org: string,
+  options: { batchSize?: number } = {},
+): AsyncGenerator<DeviceFacts[]> {
+  const batchSize = options.batchSize ?? 2000;
+  const user: Member[] = [
+    ['id', 'u.key', false],
+    ['name', 't.name', true],
+  ];
+  // Settings for this read only, reset once its statements are planned: the caller writes in the same
+  // transaction. Sort and hash joins (not a million index probes), no parallel workers (the plan's own
+  // JavaScript needs the other core), no JIT (it compiles for longer than these statements run). PGlite keeps
+  // its small work_mem: its WebAssembly memory never shrinks once grown.
+  const settings = [
+    'jit = off',
+    'enable_nestloop = off',
+    'max_parallel_workers_per_gather = 0',
+    ...(tx.kind === 'postgres' ? ["work_mem = '64MB'"] : []),
+  ];
+  for (const s of settings) await tx.exec(`set local ${s}`);
+  await tx.exec(`drop table if exists pg_temp.${USERS}`);
+  await tx.query(
+    `create temp table ${USERS} on commit drop as
+     select d.key as device_key,
+            '[' || string_agg('{' || ${jsonMembers(user)} || ',"licences":' ||
+                              coalesce(pu.licences, '[]') || '}', ',' order by u.ord) || ']' as users
+     from devices d
+     cross join lateral unnest(${userKeys('d')}) with ordinality u(key, ord)
+     left join users t on t.org_id = $1 and t.key = u.key
+     left join (${licenceArrays('user_key')}) pu on pu.owner = u.key
+     where d.org_id = $1
+     group by d.key`,
+    [org],
+  );
+  await tx.exec(`create index on pg_temp.${USERS} (device_key)`);
+  await tx.exec(`analyze pg_temp.${USERS}`);
+  const device: Member[] = [
+    ['id', 'd.key', false],
+    ['vendor', 'd.vendor', true],
+  ];
+  const deviceRest: Member[] = [
+    ['firstImagedWith', 'd.first_imaged_with', true],
+    ['primaryUser', 'd.primary_user', true],
+    ['users', `nullif(${userKeys('d')}, '{}')`, true],
+    ['esuYears', 'd.esu_years', true],
+  ];
+  // Merge joins keep the walk in key order with nothing to sort; left to itself the planner hashes the
+  // million rows and sorts the finished JSON.
+  await tx.exec('set local enable_hashjoin = off');
+  await tx.query(
+    `declare ${CURSOR} no scroll cursor for
+     select d.key, '{"device":{' || ${jsonMembers(device)} || ',"licences":' || coalesce(dl.licences, '[]')
+              || ${jsonMembers(deviceRest, true)} || '}'
+              || ',"users":' || coalesce(pu.users, '[]') || '}' as facts
+     from devices d
+     left join pg_temp.${USERS} pu on pu.device_key = d.key
+     left join (${licenceArrays('device_key')}) dl on dl.owner = d.key
+     where d.org_id = $1
+     order by d.key`,
+    [org],
+  );
+  for (const s of [...settings, 'enable_hashjoin']) await tx.exec(`set local ${s.split(' ')[0]} to default`);
+  // The next batch is asked for before this one is handed over, so the store reads it while the caller
+  // works (and its writes queue behind the read, on the same connection).
+  const fetch = () => tx.query<DeviceFacts>(`fetch forward ${batchSize} from ${CURSOR}`);
+  let pending = fetch();
+  try {
+    for (;;) {
+      const page = await pending;
+      const more = page.length === batchSize;
+      if (more) {
+        pending = fetch();
+        pending.catch(() => {}); // reported when awaited; a caller that stops early leaves it unread
+      }
+      if (page.length > 0) yield page;
+      if (!more) return;
+    }
+  } finally {
+    await tx.exec(`close ${CURSOR}`).catch(() => {});
+  }
+}

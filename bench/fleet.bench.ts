@@ -54,7 +54,7 @@ interface FloorResult {
   readonly engineSeconds: number;
   /** The store's facts text → model objects (JSON.parse, from-rows.ts), what the planner adds per device. */
   readonly fromRowsSeconds: number;
-  /** The saved record per verdict: its explanation (ja and en, shared per reasons), the facts as JSON. */
+  /** The saved record per verdict: its explanation (ja and en, shared per reasons); the store adds the facts. */
   readonly recordSeconds: number;
   readonly totals: PlanSummary['totals'];
   readonly peakRssMb: number;
@@ -120,7 +120,7 @@ const runFloor = (devices: number): FloorResult => {
     const t2 = performance.now();
     let sink = 0;
     for (let k = 0; k < facts.length; k++)
-      sink += planVerdictOf(explainer, facts[k]!, raws[k]!, decisions[k]!).input.length;
+      sink += planVerdictOf(explainer, facts[k]!, raws[k]!, decisions[k]!).subjects.length;
     const t3 = performance.now();
     if (sink < 0) log('never');
     fromRows += t1 - t0;
@@ -397,7 +397,7 @@ const printFloor = (f: FloorResult) => {
     );
   line('engine: FleetPlanner.decide (the floor)', f.engineSeconds);
   line('facts → model (JSON.parse, from-rows.ts)', f.fromRowsSeconds);
-  line('saved record (texts ja/en, facts)', f.recordSeconds);
+  line('saved record (texts ja/en)', f.recordSeconds);
   line('in-memory plan, all three', f.engineSeconds + f.fromRowsSeconds + f.recordSeconds);
   console.log(`    ${'peak memory (RSS)'.padEnd(42)} ${fmt(f.peakRssMb).padStart(8)} MB`);
 };

@@ -29,12 +29,12 @@ export interface PlanResult {
 
 /**
  * What is saved for one device: the verdict, its explanation (reasons in both languages, shared by the
- * devices decided for the same reasons), and the facts decided on — the store's text of them as read, with
- * the pooled licence the plan assigned, so a million devices are not written out as JSON again.
+ * devices decided for the same reasons), and the facts decided on: those the store read, which it adds to
+ * the plan itself, with the pooled licence the plan assigned.
  */
 export const planVerdictOf = (
   explainer: Explainer,
-  { key, facts }: DeviceFacts,
+  { key }: DeviceFacts,
   raws: DeviceRaws,
   { question, verdict, allocated }: DeviceDecision,
 ): PreparedVerdict => {
@@ -43,7 +43,7 @@ export const planVerdictOf = (
     deviceKey: key,
     explanation: explainer.explain(question, verdict, subjects),
     subjects,
-    input: `${facts.slice(0, -1)},"allocated":${JSON.stringify(allocated?.id ?? null)}}`,
+    input: { allocated: allocated?.id ?? null },
   };
 };
 

@@ -6,7 +6,8 @@
 const escapeText = (s: string): string =>
   s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 
-const arrayLiteral = (items: readonly unknown[]): string =>
+/** An array as PostgreSQL's text form (a cell of a COPY, or a parameter cast to an array type). */
+export const arrayLiteral = (items: readonly unknown[]): string =>
   `{${items
     .map((item) =>
       item === null || item === undefined ? 'NULL' : `"${String(item).replace(/["\\]/g, '\\$&')}"`,

@@ -7,6 +7,7 @@ import { devicesWithLicences } from './fleet.ts';
 import { fleetFacts } from './fleet-facts.ts';
 import { upsertLicences } from './licences.ts';
 import { ensureOrganisation } from './organisations.ts';
+import { planVerdicts, prepareVerdict, savePlan } from './plans.ts';
 import type { DeviceRow, LicenceRow, UserRow } from './tables.ts';
 import { upsertUsers } from './users.ts';
 
@@ -150,5 +151,40 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
       );
     });
     expect(after).toEqual(before);
+  });
+
+  it("give a plan's verdicts their input, and refuse a verdict whose facts were not read", async () => {
+    const db = store();
+    await ensureOrganisation(db, 'acme', { actor });
+    await upsertDevices(db, 'acme', [{ key: 'PC-1' }, { key: 'PC-2' }, { key: 'PC-3' }], { actor });
+    const header = { actor, imageKey: null, asOf: '2025-06-01', rulesVersion: 'test', input: {} };
+    const verdict = (deviceKey: string, allocated: string | null) => ({
+      ...prepareVerdict({ deviceKey, verdict: 'allowed', cites: [], reasons: [], remedies: [], input: null }),
+      input: { allocated },
+    });
+    const saveAfterReading = (keys: readonly string[]) =>
+      db.transaction(async (tx) => {
+        for await (const _ of fleetFacts(tx, 'acme')) {
+          // read to the end
+        }
+        return savePlan(
+          tx,
+          'acme',
+          header,
+          keys.map((k, i) => verdict(k, i === 1 ? 'ea/ent' : null)),
+          {},
+        );
+      });
+    const id = await saveAfterReading(['PC-1', 'PC-2', 'PC-3']);
+    const saved = [];
+    for await (const page of planVerdicts(db, 'acme', id)) saved.push(...page);
+    expect(saved.map((v) => v.input)).toEqual([
+      { device: { id: 'PC-1', licences: [] }, users: [], allocated: null },
+      { device: { id: 'PC-2', licences: [] }, users: [], allocated: 'ea/ent' },
+      { device: { id: 'PC-3', licences: [] }, users: [], allocated: null },
+    ]);
+    // Out of the order read, or a device not read: the plan is not saved, not saved without facts.
+    await expect(saveAfterReading(['PC-1', 'PC-3', 'PC-2'])).rejects.toThrow(/were not read/);
+    await expect(saveAfterReading(['PC-1', 'PC-9'])).rejects.toThrow(/were not read/);
   });
 });

@@ -52,24 +52,50 @@ const licenceMembers: readonly Member[] = (
 ).map(([name, field, optional]) => [name, `l.${columnOf(field)}`, optional]);
 
 /** JSON arrays of licences as text, one per value of `by` (device_key or user_key), each in key order. */
-const licenceArrays = (by: 'device_key' | 'user_key') =>
+const licenceArrays = (by: 'device_key' | 'user_key', where = `l.${by} is not null`) =>
   `select l.${by} as owner, '[' || string_agg(${jsonObject(licenceMembers)}, ',' order by l.key) || ']' as licences
-   from licences l where l.org_id = $1 and l.${by} is not null group by l.${by}`;
+   from licences l where l.org_id = $1 and ${where} group by l.${by}`;
 
 /** A device's user keys as deviceUserKeys (fleet.ts) lists them: its users, then its primary user if not among them. */
 const userKeys = (d: string) =>
   `coalesce(${d}.users, '{}') || case when ${d}.primary_user is null
      or ${d}.primary_user = any(coalesce(${d}.users, '{}')) then '{}'::text[] else array[${d}.primary_user] end`;
 
-const USERS = 'kenri_plan_users';
+const FACTS = 'kenri_plan_facts';
 const CURSOR = 'kenri_plan_fleet';
 
 /**
- * An organisation's devices with their facts, in key order, one batch at a time, read in one pass by a
- * cursor: `tx` must be a transaction, held until the last batch is read (the caller may write in it between
- * batches). Every device's users are first joined set-wise into a temporary table (one hash join over the
- * users and their licences, where looking them up page by page cost a million index probes); the cursor then
- * walks devices, those users and the devices' licences together in key order, merge joins with no sort.
+ * A verdict's facts as fleetFacts read them in this transaction, with the pooled licence the plan assigned:
+ * the store writes them into the plan itself, so a million devices' facts are not sent back to it.
+ */
+export interface FactsRead {
+  readonly allocated: string | null;
+}
+
+/**
+ * The stored input of a verdict (SQL text): the facts fleetFacts read for its device, with `allocated`
+ * added as the planner's JSON would have it. Reads `f.facts` from factsOfBatch.
+ */
+export const factsInput = (allocated: string): string =>
+  `(left(f.facts, -1) || ',"allocated":' || coalesce(to_json(${allocated})::text, 'null') || '}')::json`;
+
+/**
+ * The facts read for a batch of verdicts given in fleetFacts's order, one per device, between the device
+ * keys `first` and `last` (SQL text): each row numbered `n` from 1 in key order, to be joined with the
+ * batch's verdicts by position. A range read in key order, where looking each device up cost the store
+ * more than writing its verdict.
+ */
+export const factsOfBatch = (first: string, last: string): string =>
+  `(select f.key, f.facts, row_number() over (order by f.key) as n from pg_temp.${FACTS} f
+    where f.key >= ${first} and f.key <= ${last}) f`;
+
+/**
+ * An organisation's devices with their facts, in key order, one batch at a time, read in one pass:
+ * `tx` must be a transaction, held until the last batch is read and the plan saved (the caller may write in
+ * it between batches). One statement builds every device's facts into a temporary table, which a cursor
+ * then reads and the plan's verdicts take their input from (factsInput): the users of all devices are
+ * joined at once, by hash and sort, where looking them up page by page cost a million index probes, and
+ * devices, their users and their licences are then walked together in key order by merge joins.
  */
 export async function* fleetFacts(
   tx: Db,
@@ -81,33 +107,6 @@ export async function* fleetFacts(
     ['id', 'u.key', false],
     ['name', 't.name', true],
   ];
-  // Settings for this read only, reset once its statements are planned: the caller writes in the same
-  // transaction. Sort and hash joins (not a million index probes), no parallel workers (the plan's own
-  // JavaScript needs the other core), no JIT (it compiles for longer than these statements run). PGlite keeps
-  // its small work_mem: its WebAssembly memory never shrinks once grown.
-  const settings = [
-    'jit = off',
-    'enable_nestloop = off',
-    'max_parallel_workers_per_gather = 0',
-    ...(tx.kind === 'postgres' ? ["work_mem = '64MB'"] : []),
-  ];
-  for (const s of settings) await tx.exec(`set local ${s}`);
-  await tx.exec(`drop table if exists pg_temp.${USERS}`);
-  await tx.query(
-    `create temp table ${USERS} on commit drop as
-     select d.key as device_key,
-            '[' || string_agg('{' || ${jsonMembers(user)} || ',"licences":' ||
-                              coalesce(pu.licences, '[]') || '}', ',' order by u.ord) || ']' as users
-     from devices d
-     cross join lateral unnest(${userKeys('d')}) with ordinality u(key, ord)
-     left join users t on t.org_id = $1 and t.key = u.key
-     left join (${licenceArrays('user_key')}) pu on pu.owner = u.key
-     where d.org_id = $1
-     group by d.key`,
-    [org],
-  );
-  await tx.exec(`create index on pg_temp.${USERS} (device_key)`);
-  await tx.exec(`analyze pg_temp.${USERS}`);
   const device: Member[] = [
     ['id', 'd.key', false],
     ['vendor', 'd.vendor', true],
@@ -118,22 +117,46 @@ export async function* fleetFacts(
     ['users', `nullif(${userKeys('d')}, '{}')`, true],
     ['esuYears', 'd.esu_years', true],
   ];
-  // Merge joins keep the walk in key order with nothing to sort; left to itself the planner hashes the
-  // million rows and sorts the finished JSON.
-  await tx.exec('set local enable_hashjoin = off');
+  // Settings for building the facts, reset before the first page is handed over. Sorts and merge joins:
+  // nested loops would look up each device's users and licences (a million index probes), and hash joins
+  // would lose the key order, to be sorted again as finished JSON. No parallel workers (the plan's own
+  // JavaScript needs the other core) and no JIT (it compiles for longer than this runs). PGlite keeps its
+  // small work_mem: its WebAssembly memory never shrinks once grown.
+  const settings = [
+    'jit = off',
+    'enable_nestloop = off',
+    'max_parallel_workers_per_gather = 0',
+    ...(tx.kind === 'postgres' ? ["work_mem = '64MB'"] : []),
+  ];
+  for (const s of settings) await tx.exec(`set local ${s}`);
+  await tx.exec(`drop table if exists pg_temp.${FACTS}`);
   await tx.query(
-    `declare ${CURSOR} no scroll cursor for
+    `create temp table ${FACTS} on commit drop as
      select d.key, '{"device":{' || ${jsonMembers(device)} || ',"licences":' || coalesce(dl.licences, '[]')
               || ${jsonMembers(deviceRest, true)} || '}'
-              || ',"users":' || coalesce(pu.users, '[]') || '}' as facts
+              || ',"users":' || coalesce(du.users, '[]') || '}' as facts
      from devices d
-     left join pg_temp.${USERS} pu on pu.device_key = d.key
+     left join (
+       select d.key as device_key,
+              '[' || string_agg('{' || ${jsonMembers(user)} || ',"licences":' ||
+                                coalesce(pu.licences, '[]') || '}', ',' order by u.ord) || ']' as users
+       from devices d
+       cross join lateral unnest(${userKeys('d')}) with ordinality u(key, ord)
+       left join users t on t.org_id = $1 and t.key = u.key
+       left join (${licenceArrays('user_key')}) pu on pu.owner = u.key
+       where d.org_id = $1
+       group by d.key) du on du.device_key = d.key
      left join (${licenceArrays('device_key')}) dl on dl.owner = d.key
      where d.org_id = $1
      order by d.key`,
     [org],
   );
-  for (const s of [...settings, 'enable_hashjoin']) await tx.exec(`set local ${s.split(' ')[0]} to default`);
+  for (const s of settings) await tx.exec(`set local ${s.split(' ')[0]} to default`);
+  await tx.exec(`create unique index on pg_temp.${FACTS} (key)`);
+  await tx.exec(`analyze pg_temp.${FACTS}`);
+  await tx.exec(
+    `declare ${CURSOR} no scroll cursor for select key, facts from pg_temp.${FACTS} order by key`,
+  );
   // The next batch is asked for before this one is handed over, so the store reads it while the caller
   // works (and its writes queue behind the read, on the same connection).
   const fetch = () => tx.query<DeviceFacts>(`fetch forward ${batchSize} from ${CURSOR}`);
@@ -150,6 +173,8 @@ export async function* fleetFacts(
       if (!more) return;
     }
   } finally {
-    await tx.exec(`close ${CURSOR}`).catch(() => {});
+    await pending.catch(() => {});
+    for (const s of [...settings, 'enable_hashjoin'])
+      await tx.exec(`set local ${s.split(' ')[0]} to default`);
   }
 }

@@ -1,4 +1,6 @@
+import { arrayLiteral } from './copy-text.ts';
 import { copyInto, type Db } from './db.ts';
+import { type FactsRead, factsInput, factsOfBatch } from './fleet-facts.ts';
 import { factorOut, putBack } from './plan-outcomes.ts';
 
 /** What a plan was asked: kept whole so the plan can be shown again exactly as decided (STYLE §5). */
@@ -51,16 +53,27 @@ export interface Explanation {
   readonly key: string;
 }
 
-/** A verdict ready to save: its explanation prepared, its facts as JSON text. */
+/** A verdict ready to save: its explanation prepared, its facts as JSON text or as fleetFacts read them. */
 export interface PreparedVerdict {
   readonly deviceKey: string;
   readonly explanation: Explanation;
   /** The keys besides the device's that the explanation's markers stand for (its users'). */
   readonly subjects: readonly string[];
-  readonly input: string;
+  readonly input: string | FactsRead;
 }
 
 const json = (value: unknown): string => JSON.stringify(value ?? null);
+
+/** Verdicts whose facts fleetFacts read, as the columns of one INSERT. */
+interface FactsBatch {
+  readonly keys: string[];
+  readonly verdicts: string[];
+  readonly outcomes: number[];
+  readonly subjects: (string | null)[];
+  readonly allocated: (string | null)[];
+}
+
+const factsBatch = (): FactsBatch => ({ keys: [], verdicts: [], outcomes: [], subjects: [], allocated: [] });
 
 /** A verdict as given, its keys factored out of the explanation here. */
 export const prepareVerdict = (v: PlanVerdict): PreparedVerdict => {
@@ -114,9 +127,12 @@ export const savePlan = async (
   );
   const id = row!.id;
   // A batch's new explanations first (committed, so the references of its verdicts find them), then its
-  // verdicts by COPY, which the store parses far faster than a JSON document of them. Their references are
-  // checked once per COPY, as a set (migration 0005).
-  const writeBatch = async (outcomes: string[], rows: unknown[][]) => {
+  // verdicts: those with their facts as text by COPY, which the store parses far faster than a JSON document
+  // of them; those whose facts fleetFacts read in this transaction (given in its order, one per device) by
+  // one INSERT that takes the facts from where the store keeps them: a verdict that does not line up with
+  // them is an error, never a verdict saved without its facts. References are checked once per statement
+  // (migration 0005).
+  const writeBatch = async (outcomes: string[], rows: unknown[][], read: FactsBatch) => {
     if (outcomes.length > 0)
       await db.query(
         `insert into plan_outcomes (org_id, plan_id, id, verdict, cites, reasons, remedies)
@@ -125,19 +141,47 @@ export const savePlan = async (
         [id, org, `[${outcomes.join(',')}]`],
       );
     await copyInto(db, 'plan_verdicts', VERDICT_COLUMNS, rows);
+    if (read.keys.length === 0) return;
+    const [saved] = await db.query<{ n: number }>(
+      `with saved as (
+         insert into plan_verdicts (plan_id, org_id, device_key, verdict, outcome, subjects, input)
+         select $1, $2, f.key, v.verdict, v.outcome, v.subjects::text[], ${factsInput('v.allocated')}
+         from ${factsOfBatch('$8', '$9')}
+         join unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[]) with ordinality
+              as v(key, verdict, outcome, subjects, allocated, n) on v.n = f.n and v.key = f.key
+         returning 1)
+       select count(*)::int as n from saved`,
+      [
+        id,
+        org,
+        read.keys,
+        read.verdicts,
+        read.outcomes,
+        read.subjects,
+        read.allocated,
+        read.keys[0],
+        read.keys[read.keys.length - 1],
+      ],
+    );
+    if (saved?.n !== read.keys.length)
+      throw new Error(
+        `plan ${id}: the facts of ${read.keys.length - (saved?.n ?? 0)} verdict(s) were not read`,
+      );
   };
   const known = new Map<string, number>();
   let outcomes: string[] = [];
   let rows: unknown[][] = [];
+  let read = factsBatch();
   let nextOutcome = 1;
   let writing: Promise<unknown> = Promise.resolve();
   const flush = async () => {
-    if (rows.length === 0) return;
-    const [o, v] = [outcomes, rows];
+    if (rows.length + read.keys.length === 0) return;
+    const [o, v, r] = [outcomes, rows, read];
     outcomes = [];
     rows = [];
+    read = factsBatch();
     await writing; // one batch in flight: its explanations must be stored before the rows naming them
-    writing = writeBatch(o, v);
+    writing = writeBatch(o, v, r);
     writing.catch(() => {}); // reported where it is awaited
   };
   for await (const given of verdicts) {
@@ -152,8 +196,15 @@ export const savePlan = async (
       );
     }
     const subjects = e.factored ? v.subjects : null;
-    rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, v.input]);
-    if (rows.length >= VERDICT_BATCH) await flush();
+    if (typeof v.input === 'string') rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, v.input]);
+    else {
+      read.keys.push(v.deviceKey);
+      read.verdicts.push(e.verdict);
+      read.outcomes.push(outcome);
+      read.subjects.push(subjects && arrayLiteral(subjects));
+      read.allocated.push(v.input.allocated);
+    }
+    if (rows.length + read.keys.length >= VERDICT_BATCH) await flush();
   }
   await flush();
   await writing;

@@ -43,6 +43,7 @@ describe.each(storeBackends())('store on $name', (backend) => {
       '0003_plan_outcomes',
       '0004_bulk_writes',
       '0005_plan_verdict_references',
+      '0006_reference_probes',
     ]);
   });
 

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { storeBackends, useStore } from '../../../test/store-harness.ts';
 import { InputError } from '../../model/input-error.ts';
 import { countAudit } from '../../store/audit.ts';
@@ -40,6 +42,86 @@ const importAll = async (db: Db, org = 'sample') => {
   ] as const)
     await importFile(db, { org, kind, file: fixture(file), actor: 'tester' });
 };
+
+const scratch = mkdtempSync(join(tmpdir(), 'kenri-first-import-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Writes a CSV file to the scratch folder and returns its path. */
+const csv = (name: string, lines: readonly string[]): string => {
+  const file = join(scratch, name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+};
+
+/** A fleet of `n` devices in no key order, their users, and licences for some of both. */
+const generatedFleet = (n: number) => {
+  // A fixed shuffle: serials in the order of i * 7919 mod n, so the file is not in key order.
+  const serial = (i: number) => `SN${String((i * 7919) % n).padStart(6, '0')}`;
+  const users = csv('gen-users.csv', [
+    'key,name,email',
+    ...Array.from({ length: n / 10 }, (_, i) => `user${i},User ${i},user${i}@example.co.jp`),
+  ]);
+  const devices = csv('gen-devices.csv', [
+    'serial,name,vendor,model,primary_user,os_product,os_edition,os_version,os_language,esu_years',
+    ...Array.from(
+      { length: n },
+      (_, i) =>
+        `${serial(i)},PC-${i},${['Dell', 'HP', 'NEC'][i % 3]},Model ${i % 7},user${i % (n / 10)},windows,pro,${i % 4 ? '10' : '7'},ja-JP,${i % 4 ? '' : '1;2'}`,
+    ),
+  ]);
+  const licences = csv('gen-licences.csv', [
+    'agreement_number,sku,channel,programme,kind,assignment,software_assurance,quantity,product,edition,version,language,expires,device,user',
+    '67123456,KW5-00359,volume,ea,upgrade,device,yes,500,windows,enterprise,11,,2027-03-31,,',
+    ...Array.from(
+      { length: n / 20 },
+      (_, i) => `,,fpp,,full,device,no,,office,home-business,2019,ja-JP,,${serial(i * 3)},`,
+    ),
+    ...Array.from(
+      { length: n / 20 },
+      (_, i) => `67123456,AAA-04311,volume,ea,upgrade,user,yes,1,windows,enterprise,11,,2027-03-31,,user${i}`,
+    ),
+  ]);
+  return { users, devices, licences, serial };
+};
+
+/** What an organisation's import wrote, without the organisation and the times, for comparing two. */
+const written = async (db: Db, org: string) => ({
+  users: await db.query(`select key, name, email from users where org_id = $1 order by key`, [org]),
+  devices: await db.query(
+    `select to_jsonb(d) - 'org_id' - 'created_at' - 'updated_at' as row from devices d where org_id = $1 order by key`,
+    [org],
+  ),
+  licences: await db.query(
+    `select to_jsonb(l) - 'org_id' - 'created_at' - 'updated_at' as row from licences l where org_id = $1 order by key`,
+    [org],
+  ),
+  audit: await db.query(
+    `select actor, action, entity, entity_key, entity_keys, detail from audit_log
+     where org_id = $1 and entity <> 'organisations' order by id`,
+    [org],
+  ),
+});
+
+/** The store, noting each statement run on it, to tell whether an import merged (compared with the store). */
+const noting = (db: Db, statements: string[]): Db => ({
+  ...db,
+  query: (sql, params) => {
+    statements.push(sql);
+    return db.query(sql, params);
+  },
+  exec: (sql) => {
+    statements.push(sql);
+    return db.exec(sql);
+  },
+  transaction: (fn) => db.transaction((tx) => fn(noting(tx, statements))),
+});
+
+/** Whether statements show the file was merged: keys listed twice looked for in a stage. */
+const merged = (statements: readonly string[]) => statements.some((s) => /array_agg\(line/.test(s));
+
+/** How many times the file was read: each reading takes the organisation's import lock. */
+const readings = (statements: readonly string[]) =>
+  statements.filter((s) => s.includes('kenri-import:')).length;
 
 describe.each(storeBackends())('tabular import on $name', (backend) => {
   const store = useStore(backend);
@@ -285,6 +367,132 @@ describe.each(storeBackends())('tabular import on $name', (backend) => {
     );
     expect(error.issues.map((i) => [i.line, i.message])).toEqual([
       [3, "no user 'suzuki.hanako' in this organisation: import the users first"],
+    ]);
+  });
+
+  it('writes a first import as it reads it: the same rows and audit rows as merging it', async () => {
+    const db = store();
+    const fleet = generatedFleet(12_000);
+    const results: Record<string, unknown>[] = [];
+    for (const [org, insertFirst] of [
+      ['direct', true],
+      ['merged', false],
+    ] as const) {
+      const result: Record<string, unknown> = {};
+      for (const kind of ['users', 'devices', 'licences'] as const) {
+        const statements: string[] = [];
+        const options = { org, kind, file: fleet[kind], actor: 'tester', batchSize: 500, insertFirst };
+        result[kind] = (await importFile(noting(db, statements), options)).written;
+        expect([readings(statements), merged(statements)]).toEqual([1, !insertFirst]);
+      }
+      results.push(result);
+    }
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]!.devices).toEqual({
+      devices: { inserted: 12_000, updated: 0, unchanged: 0 },
+      licences: { inserted: 12_000, updated: 0, unchanged: 0 },
+    });
+    const direct = await written(db, 'direct');
+    expect(direct).toEqual(await written(db, 'merged'));
+    // Two chunks a table of 12,000 new rows, keys in key order, each with its count and source.
+    expect(
+      direct.audit.map((a) => [a.entity, (a.entity_keys as string[]).length, a.entity_key, a.detail]),
+    ).toEqual([
+      ['users', 1200, null, { count: 1200 }],
+      ['devices', 10_000, null, { count: 10_000 }],
+      ['devices', 2000, null, { count: 2000 }],
+      ['licences', 10_000, null, { count: 10_000, source: 'gen-devices.csv' }],
+      ['licences', 2000, null, { count: 2000, source: 'gen-devices.csv' }],
+      ['licences', 1201, null, { count: 1201, source: 'gen-licences.csv' }],
+    ]);
+    const keys = direct.audit.filter((a) => a.entity === 'devices').flatMap((a) => a.entity_keys as string[]);
+    expect(keys).toEqual(Array.from({ length: 12_000 }, (_, i) => `SN${String(i).padStart(6, '0')}`));
+  }, 60_000);
+
+  it('reports every problem of a first import at once, though its first rows went straight into the tables', async () => {
+    const db = store();
+    const statements: string[] = [];
+    const devices = csv('first-devices.csv', [
+      'serial,name,os_product,os_edition,os_version',
+      ...Array.from({ length: 30 }, (_, i) => `SN${i},PC-${i},windows,pro,10`),
+      'SN3,PC-again,windows,pro,10', // line 32: a key already written, in a later batch
+      ...Array.from({ length: 10 }, (_, i) => `SN${100 + i},PC-${100 + i},windows,pro,10`),
+    ]);
+    let error = await failure(
+      importFile(noting(db, statements), {
+        org: 'sample',
+        kind: 'devices',
+        file: devices,
+        actor: 'x',
+        batchSize: 4,
+      }),
+    );
+    expect(error.issues.map((i) => [i.line, i.path, i.message])).toEqual([
+      [32, 'serial', "'SN3' is listed more than once (lines 5, 32)"],
+    ]);
+    expect(await counts(db)).toMatchObject({ devices: 0, licences: 0, audit_log: 0 });
+    expect([readings(statements), merged(statements)]).toEqual([2, true]); // the bet lost at line 32
+
+    await importFile(db, { org: 'sample', kind: 'devices', file: fixture('devices.csv'), actor: 'x' });
+    const before = await counts(db);
+    const licences = csv('first-licences.csv', [
+      'sku,channel,product,edition,version,device',
+      ...Array.from({ length: 20 }, (_, i) => `SKU-${i},fpp,office,home-business,2019,8HJK2L3`),
+      'SKU-X,fpp,office,home-business,2019,NOPE-1', // line 22: no such device, in a later batch
+      ...Array.from({ length: 5 }, (_, i) => `SKU-${30 + i},fpp,office,home-business,2019,PF2ABCDE`),
+      'SKU-Y,fpp,office,home-business,2019,NOPE-2', // line 28
+    ]);
+    error = await failure(
+      importFile(db, { org: 'sample', kind: 'licences', file: licences, actor: 'x', batchSize: 4 }),
+    );
+    expect(error.issues.map((i) => [i.line, i.path, i.message])).toEqual([
+      [22, 'device', "no device 'NOPE-1' in this organisation: import the devices first"],
+      [28, 'device', "no device 'NOPE-2' in this organisation: import the devices first"],
+    ]);
+    expect(await counts(db)).toEqual(before);
+  });
+
+  it('merges a file whose first rows are new and a later one stored, auditing its change', async () => {
+    const db = store();
+    await importFile(db, { org: 'sample', kind: 'devices', file: fixture('devices.csv'), actor: 'x' });
+    const file = csv('later-stored.csv', [
+      'serial,name,vendor',
+      ...Array.from({ length: 9 }, (_, i) => `NEW${i},PC-NEW-${i},HP`),
+      'R2Z12345,PC-OSK-002,HP', // stored with vendor 富士通
+    ]);
+    const result = await importFile(db, {
+      org: 'sample',
+      kind: 'devices',
+      file,
+      actor: 'later',
+      batchSize: 2,
+    });
+    expect(result.written).toEqual({ devices: { inserted: 9, updated: 1, unchanged: 0 } });
+    expect(await getDevice(db, 'sample', 'R2Z12345')).toMatchObject({
+      vendor: 'HP',
+      model: 'LIFEBOOK U9311/F',
+    });
+    const audit = await db.query<{
+      action: string;
+      entity_key: string | null;
+      entity_keys: string[] | null;
+      detail: unknown;
+    }>(
+      `select action, entity_key, entity_keys, detail from audit_log where actor = 'later' order by action desc`,
+    );
+    expect(audit).toEqual([
+      {
+        action: 'update',
+        entity_key: 'R2Z12345',
+        entity_keys: null,
+        detail: { vendor: { from: '富士通', to: 'HP' } },
+      },
+      {
+        action: 'insert',
+        entity_key: null,
+        entity_keys: Array.from({ length: 9 }, (_, i) => `NEW${i}`),
+        detail: { count: 9 },
+      },
     ]);
   });
 });

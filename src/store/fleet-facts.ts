@@ -77,7 +77,7 @@ export interface FactsRead {
  * added as the planner's JSON would have it. Reads `f.facts` from factsOfBatch.
  */
 export const factsInput = (allocated: string): string =>
-  `(left(f.facts, -1) || ',"allocated":' || coalesce(to_json(${allocated})::text, 'null') || '}')::json`;
+  `left(f.facts, -1) || ',"allocated":' || coalesce(to_json(${allocated})::text, 'null') || '}'`;
 
 /**
  * The facts read for a batch of verdicts given in fleetFacts's order, one per device, between the device

@@ -237,7 +237,8 @@ interface StoredVerdict {
   readonly cites: readonly string[];
   readonly reasons: unknown;
   readonly remedies: unknown;
-  readonly input: unknown;
+  /** JSON text (migration 0007). */
+  readonly input: string | null;
   readonly outcome: number | null;
   readonly subjects: string[] | null;
 }
@@ -249,6 +250,8 @@ interface Outcome {
   readonly reasons: unknown;
   readonly remedies: unknown;
 }
+
+const inputOf = (v: StoredVerdict): unknown => (v.input === null ? null : JSON.parse(v.input));
 
 /** A saved plan's verdicts in device-key order, one batch at a time, each exactly as it was saved. */
 export async function* planVerdicts(
@@ -287,7 +290,7 @@ export async function* planVerdicts(
           cites: v.cites,
           reasons: v.reasons,
           remedies: v.remedies,
-          input: v.input,
+          input: inputOf(v),
         };
       const o = outcomes.get(v.outcome);
       if (!o) throw new Error(`plan ${planId}: the explanation of ${v.deviceKey}'s verdict is missing`);
@@ -300,7 +303,7 @@ export async function* planVerdicts(
         cites: [...o.cites],
         reasons: back(o.reasons),
         remedies: back(o.remedies),
-        input: v.input,
+        input: inputOf(v),
       };
     });
     if (page.length < batchSize) return;

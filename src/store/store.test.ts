@@ -44,6 +44,7 @@ describe.each(storeBackends())('store on $name', (backend) => {
       '0004_bulk_writes',
       '0005_plan_verdict_references',
       '0006_reference_probes',
+      '0007_plan_input_text',
     ]);
   });
 

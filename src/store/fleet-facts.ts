@@ -66,7 +66,9 @@ const userKeys = (d: string) =>
      or ${d}.primary_user = any(coalesce(${d}.users, '{}')) then '{}'::text[] else array[${d}.primary_user] end`;
 
 const FACTS = 'kenri_plan_facts';
-const CURSOR = 'kenri_plan_fleet';
+const USERS = 'kenri_plan_users';
+/** Devices whose facts one statement builds and hands back. */
+const CHUNK = 20_000;
 
 /**
  * A verdict's facts as fleetFacts read them in this transaction, with the pooled licence the plan assigned:
@@ -94,12 +96,12 @@ export const factsOfBatch = (first: string, last: string): string =>
     where f.key >= ${first} and f.key <= ${last}) f`;
 
 /**
- * An organisation's devices with their facts, in key order, one batch at a time, read in one pass:
- * `tx` must be a transaction, held until the last batch is read and the plan saved (the caller may write in
- * it between batches). One statement builds every device's facts into a temporary table, which a cursor
- * then reads and the plan's verdicts take their input from (factsInput): the users of all devices are
- * joined at once, by hash and sort, where looking them up page by page cost a million index probes, and
- * devices, their users and their licences are then walked together in key order by merge joins.
+ * An organisation's devices with their facts, in key order, one batch at a time: `tx` must be a
+ * transaction, held until the last batch is read and the plan saved (the caller may write in it between
+ * batches). The users of every device are joined first, at once, by hash and sort (looking them up page by
+ * page cost a million index probes); then each chunk of devices is merged with those users and its
+ * licences in key order, kept in a temporary table that the plan's verdicts take their input from
+ * (factsInput), and handed back by the same statement, while the caller works on the chunk before.
  */
 export async function* fleetFacts(
   tx: Db,
@@ -121,11 +123,12 @@ export async function* fleetFacts(
     ['users', `nullif(${userKeys('d')}, '{}')`, true],
     ['esuYears', 'd.esu_years', true],
   ];
-  // Settings for building the facts, reset before the first page is handed over. Sorts and merge joins:
-  // nested loops would look up each device's users and licences (a million index probes), and hash joins
-  // would lose the key order, to be sorted again as finished JSON. No parallel workers (the plan's own
-  // JavaScript needs the other core) and no JIT (it compiles for longer than this runs). PGlite keeps its
-  // small work_mem: its WebAssembly memory never shrinks once grown.
+  // Settings for reading the facts, in force until the last page (the caller's writes between pages run
+  // under them too, and are planned no worse). Sorts and merge joins: nested loops would look up each
+  // device's users and licences (a million index probes), and hash joins would lose the key order, to be
+  // sorted again as finished JSON. No parallel workers (the plan's own JavaScript needs the other core) and
+  // no JIT (it compiles for longer than these statements run). PGlite keeps its small work_mem: its
+  // WebAssembly memory never shrinks once grown.
   const settings = [
     'jit = off',
     'enable_nestloop = off',
@@ -133,46 +136,59 @@ export async function* fleetFacts(
     ...(tx.kind === 'postgres' ? ["work_mem = '64MB'"] : []),
   ];
   for (const s of settings) await tx.exec(`set local ${s}`);
-  await tx.exec(`drop table if exists pg_temp.${FACTS}`);
+  // The users of every device, joined once by hash and sort into a temporary table in device order.
+  await tx.exec(`drop table if exists pg_temp.${USERS}`);
   await tx.query(
-    `create temp table ${FACTS} on commit drop as
-     select d.key, concat('{"device":{', ${jsonMembers(device)}, ',"licences":', coalesce(dl.licences, '[]'),
-                          ${jsonMembers(deviceRest, true)}, '},"users":', coalesce(du.users, '[]'), '}') as facts
+    `create temp table ${USERS} on commit drop as
+     select d.key as device_key,
+            '[' || string_agg(concat('{', ${jsonMembers(user)}, ',"licences":', coalesce(pu.licences, '[]'), '}'),
+                              ',' order by u.ord) || ']' as users
      from devices d
-     left join (
-       select d.key as device_key,
-              '[' || string_agg(concat('{', ${jsonMembers(user)}, ',"licences":', coalesce(pu.licences, '[]'), '}'),
-                                ',' order by u.ord) || ']' as users
-       from devices d
-       cross join lateral unnest(${userKeys('d')}) with ordinality u(key, ord)
-       left join users t on t.org_id = $1 and t.key = u.key
-       left join (${licenceArrays('user_key')}) pu on pu.owner = u.key
-       where d.org_id = $1
-       group by d.key) du on du.device_key = d.key
-     left join (${licenceArrays('device_key')}) dl on dl.owner = d.key
+     cross join lateral unnest(${userKeys('d')}) with ordinality u(key, ord)
+     left join users t on t.org_id = $1 and t.key = u.key
+     left join (${licenceArrays('user_key')}) pu on pu.owner = u.key
      where d.org_id = $1
+     group by d.key
      order by d.key`,
     [org],
   );
-  for (const s of settings) await tx.exec(`set local ${s.split(' ')[0]} to default`);
-  await tx.exec(`create unique index on pg_temp.${FACTS} (key)`);
-  await tx.exec(`analyze pg_temp.${FACTS}`);
+  await tx.exec(`create unique index on pg_temp.${USERS} (device_key)`);
+  await tx.exec(`analyze pg_temp.${USERS}`);
+  await tx.exec('set local enable_hashjoin = off');
+  await tx.exec(`drop table if exists pg_temp.${FACTS}`);
   await tx.exec(
-    `declare ${CURSOR} no scroll cursor for select key, facts from pg_temp.${FACTS} order by key`,
+    `create temp table ${FACTS} (key text collate "C" primary key, facts text not null) on commit drop`,
   );
-  // The next batch is asked for before this one is handed over, so the store reads it while the caller
-  // works (and its writes queue behind the read, on the same connection).
-  const fetch = () => tx.query<DeviceFacts>(`fetch forward ${batchSize} from ${CURSOR}`);
-  let pending = fetch();
+  // Then the facts a chunk at a time, devices, their users and their licences merged in key order from the
+  // chunk's first key: each chunk is kept for the plan's verdicts (factsInput) and handed back by the same
+  // statement, and the next is built while the caller works on this one.
+  const chunkSize = Math.max(batchSize, CHUNK);
+  const chunk = (after: string) =>
+    tx.query<DeviceFacts>(
+      `with chunk as (
+         insert into pg_temp.${FACTS} (key, facts)
+         select d.key, concat('{"device":{', ${jsonMembers(device)}, ',"licences":', coalesce(dl.licences, '[]'),
+                              ${jsonMembers(deviceRest, true)}, '},"users":', coalesce(pu.users, '[]'), '}')
+         from devices d
+         left join pg_temp.${USERS} pu on pu.device_key = d.key and pu.device_key > $2
+         left join (${licenceArrays('device_key', 'l.device_key > $2')}) dl on dl.owner = d.key
+         where d.org_id = $1 and d.key > $2
+         order by d.key
+         limit $3
+         returning key, facts)
+       select key, facts from chunk order by key`,
+      [org, after, chunkSize],
+    );
+  let pending = chunk('');
   try {
     for (;;) {
-      const page = await pending;
-      const more = page.length === batchSize;
+      const rows = await pending;
+      const more = rows.length === chunkSize;
       if (more) {
-        pending = fetch();
+        pending = chunk(rows[rows.length - 1]!.key);
         pending.catch(() => {}); // reported when awaited; a caller that stops early leaves it unread
       }
-      if (page.length > 0) yield page;
+      for (let i = 0; i < rows.length; i += batchSize) yield rows.slice(i, i + batchSize);
       if (!more) return;
     }
   } finally {

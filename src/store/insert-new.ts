@@ -1,86 +1,90 @@
 import { type Db, ident } from './db.ts';
-import { auditInsertsSql, insertByUnnest, mergeSettings, type Stage, textColumns } from './merge.ts';
-import { columnOf, type TableDef } from './tables.ts';
+import { auditInsertsSql, type MergeCounts, mergeSettings, type Stage } from './merge.ts';
+import { columnOf } from './tables.ts';
 
 /**
- * Rows written straight into their table, for an import whose rows are all new (the first import of a
- * fleet): no stage to fill, no diff against what is stored, and on PostgreSQL the server writes each batch
- * while this process reads the next. A row that is not new stops the statement with a duplicate key, and a
- * reference to a row the store lacks with the references' trigger (0004), so nothing is written that the
- * merge would not have written; the caller then rolls the transaction back and merges instead.
+ * The first import of a fleet: no staged row is stored yet, so every one is new and there is nothing to
+ * compare. The rows go in by a plain INSERT in key order, audited from the rows it inserted, without the
+ * merge's join with what is stored, its diff and its materialised rows (a million devices' preinstalled
+ * licences, on a busy machine: 8.7 s merged, 6.4 s inserted). The checks the merge runs first are left to
+ * the store: a key staged twice is a duplicate key, a reference to a device or user it lacks fails 0004's
+ * trigger; then the caller, rolled back to before the inserts, runs its checks to report every problem
+ * with its line.
  */
 
-/** Writes rows of one organisation as new rows: COPY on PostgreSQL, INSERT … SELECT FROM unnest() on PGlite. */
-export const insertNew = async <Row>(
-  tx: Db,
-  def: TableDef<Row>,
-  org: string,
-  fields: readonly (keyof Row & string)[],
-  rows: readonly Partial<Row>[],
-): Promise<number> => {
-  if (rows.length === 0) return 0;
-  if (tx.kind === 'postgres' && tx.copyRows)
-    return tx.copyRows(
-      def.table,
-      ['org_id', ...fields.map(columnOf)],
-      rows.map((r) => [org, ...fields.map((f) => r[f])]),
+/** Whether none of the staged keys is stored for the organisation, so that every staged row is new. */
+export const noneStored = async (tx: Db, org: string, stages: Iterable<Stage<unknown>>): Promise<boolean> => {
+  for (const { def, name } of stages) {
+    const table = ident(def.table);
+    const key = ident(columnOf(def.key));
+    // Asked in two steps: a table with no row of the organisation (the common first import) answers at
+    // once, without a join whose plan depends on statistics a first import has not had.
+    const [any] = await tx.query<{ found: boolean }>(
+      `select exists (select from ${table} where org_id = $1) as found`,
+      [org],
     );
-  await insertByUnnest(tx, def.table, [
-    { name: 'org_id', type: 'text', constant: org },
-    ...textColumns(def, fields, rows),
-  ]);
-  return rows.length;
+    if (!any?.found) continue;
+    const [stored] = await tx.query<{ found: boolean }>(
+      `select exists (select from ${ident(name)} s join ${table} t on t.org_id = $1 and t.${key} = s.${key})
+       as found`,
+      [org],
+    );
+    if (stored?.found) return false;
+  }
+  return true;
+};
+
+/** A key listed twice, a reference the store lacks, a check: PostgreSQL's class 23. */
+const isIntegrityError = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('23');
 };
 
 /**
- * Audits the rows of `def` this transaction inserted for `org`, as the merge audits its new rows (chunks of
- * keys, migration 0004). A row's xmin is the transaction that wrote it, so rows another transaction wrote
- * meanwhile are never counted as this import's; this transaction must not have updated rows of the table
- * (it would count them too) nor written them under a savepoint (their xmin is the savepoint's).
+ * Inserts every stage's rows as new rows, in key order (which a table's indexes take several times faster
+ * than a file's order), each table's rows audited by the same statement, in chunks of keys as the merge
+ * audits new rows. When the store refuses a row, everything these inserts wrote is rolled back and the
+ * answer is undefined.
  */
-export const auditNew = async <Row>(
+export const insertAllNew = async (
   tx: Db,
-  def: TableDef<Row>,
   org: string,
   actor: string,
-  fields: readonly (keyof Row & string)[],
-): Promise<void> => {
-  const untracked = fields.filter((f) => def.untracked.includes(f));
-  const columns = [def.key, ...untracked].map((f) => ident(columnOf(f)));
+  stages: Iterable<Stage<unknown>>,
+): Promise<Record<string, MergeCounts> | undefined> => {
   await mergeSettings(tx);
-  await tx.query(
-    auditInsertsSql(
-      def,
-      untracked,
-      `select ${columns.join(', ')} from ${ident(def.table)}
-       where org_id = $1 and xmin = pg_current_xact_id()::xid`,
-    ),
-    [org, actor],
-  );
+  await tx.exec('savepoint kenri_insert_new');
+  const written: Record<string, MergeCounts> = {};
+  try {
+    for (const stage of stages)
+      written[stage.def.table] = {
+        inserted: await insertStaged(tx, stage, org, actor),
+        updated: 0,
+        unchanged: 0,
+      };
+  } catch (error) {
+    if (!isIntegrityError(error)) throw error;
+    await tx.exec('rollback to savepoint kenri_insert_new');
+    return undefined;
+  }
+  await tx.exec('release savepoint kenri_insert_new');
+  return written;
 };
 
-/**
- * Inserts a stage's rows as new rows in key order, for rows staged rather than written as they were read:
- * a table's key index takes rows in key order several times faster than in a file's order (a million
- * preinstalled licences: 4 s against 15 s). The same statement audits them, from the rows it inserted.
- */
-export const insertStaged = async <Row>(
-  tx: Db,
-  stage: Stage<Row>,
-  org: string,
-  actor: string,
-): Promise<void> => {
+const insertStaged = async <Row>(tx: Db, stage: Stage<Row>, org: string, actor: string): Promise<number> => {
   const { def } = stage;
   const columns = [...stage.fields, ...stage.insertOnly].map((f) => ident(columnOf(f)));
   const untracked = stage.fields.filter((f) => def.untracked.includes(f));
-  await mergeSettings(tx);
-  await tx.query(
+  const [row] = await tx.query<{ n: number }>(
     `with inserted as (
        insert into ${ident(def.table)} (org_id, ${columns.join(', ')})
        select $1, ${columns.join(', ')} from ${ident(stage.name)} order by ${ident(columnOf(def.key))}
        returning ${[def.key, ...untracked].map((f) => ident(columnOf(f))).join(', ')}
+     ), audited as (
+       ${auditInsertsSql(def, untracked, 'select * from inserted')}
      )
-     ${auditInsertsSql(def, untracked, 'select * from inserted')}`,
+     select count(*)::int as n from inserted`,
     [org, actor],
   );
+  return row?.n ?? 0;
 };

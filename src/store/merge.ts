@@ -31,19 +31,6 @@ export interface Staged<Row> {
 
 const staged = <Row>(stage: Stage<Row>): (keyof Row & string)[] => [...stage.fields, ...stage.insertOnly];
 
-/** The fields a stage of `def` holds: the key and the fields given, in the table's order, then insertOnly. */
-export const stagedFields = <Row>(
-  def: TableDef<Row>,
-  fields: readonly (keyof Row & string)[],
-  insertOnly: readonly (keyof Row & string)[],
-): Pick<Stage<Row>, 'fields' | 'insertOnly'> => {
-  const present = def.fields.filter((f) => f === def.key || fields.includes(f));
-  return {
-    fields: present,
-    insertOnly: def.fields.filter((f) => insertOnly.includes(f) && !present.includes(f)),
-  };
-};
-
 /** Creates the stage for `def` in the current transaction (it is dropped at commit or rollback). */
 export const openStage = async <Row>(
   tx: Db,
@@ -51,10 +38,12 @@ export const openStage = async <Row>(
   fields: readonly (keyof Row & string)[] = def.fields,
   insertOnly: readonly (keyof Row & string)[] = [],
 ): Promise<Stage<Row>> => {
+  const present = def.fields.filter((f) => f === def.key || fields.includes(f));
   const stage: Stage<Row> = {
     def,
     name: `kenri_stage_${def.table}`,
-    ...stagedFields(def, fields, insertOnly),
+    fields: present,
+    insertOnly: def.fields.filter((f) => insertOnly.includes(f) && !present.includes(f)),
   };
   const columns = staged(stage).map((f) => ident(columnOf(f)));
   await tx.exec(`drop table if exists pg_temp.${ident(stage.name)}`);
@@ -79,48 +68,6 @@ const asText = (value: unknown, type: ColumnType): string | null => {
   return typeof value === 'string' ? value : String(value);
 };
 
-/** Each field's values as text, for insertByUnnest. */
-export const textColumns = <Row>(
-  def: TableDef<Row>,
-  fields: readonly (keyof Row & string)[],
-  rows: readonly Partial<Row>[],
-): UnnestColumn[] =>
-  fields.map((f) => {
-    const type = def.types[f] as ColumnType;
-    return { name: columnOf(f), type, values: rows.map((r) => asText(r[f], type)) };
-  });
-
-export interface UnnestColumn {
-  readonly name: string;
-  readonly type: ColumnType;
-  /** One value a row, as text (arrays as array literals); `constant` instead gives every row one value. */
-  readonly values?: readonly (string | null)[];
-  readonly constant?: string;
-}
-
-/**
- * Inserts rows with one INSERT … SELECT FROM unnest(), every column sent as one text array and each
- * element cast in SQL: PGlite's bulk path (see stageRows).
- */
-export const insertByUnnest = async (
-  tx: Db,
-  table: string,
-  columns: readonly UnnestColumn[],
-): Promise<void> => {
-  const params: unknown[] = [];
-  const exprs = columns.map((c) => {
-    params.push(c.values ?? c.constant);
-    return c.values ? `u.c${params.length}::${c.type}` : `$${params.length}::${c.type}`;
-  });
-  const arrays = columns.flatMap((c, i) => (c.values ? [i + 1] : []));
-  await tx.query(
-    `insert into ${ident(table)} (${columns.map((c) => ident(c.name)).join(', ')})
-     select ${exprs.join(', ')}
-     from unnest(${arrays.map((i) => `$${i}::text[]`).join(', ')}) as u(${arrays.map((i) => `c${i}`).join(', ')})`,
-    params,
-  );
-};
-
 /**
  * Stages rows. On PostgreSQL with COPY: the server parses each value once, where unnest parsed every
  * column as one text array and then cast each element (a file of 200,000 devices with their licences:
@@ -142,14 +89,18 @@ export const stageRows = async <Row>(
       ['line', ...fields.map(columnOf)],
       rows.map((r) => [r.line, ...fields.map((f) => r.row[f])]),
     );
-  await insertByUnnest(tx, stage.name, [
-    { name: 'line', type: 'int', values: rows.map((r) => String(r.line)) },
-    ...textColumns(
-      stage.def,
-      fields,
-      rows.map((r) => r.row),
-    ),
-  ]);
+  const types = fields.map((f) => stage.def.types[f] as ColumnType);
+  const params: (string | null)[][] = [rows.map((r) => String(r.line))];
+  fields.forEach((f, i) => {
+    params.push(rows.map((r) => asText(r.row[f], types[i]!)));
+  });
+  const names = params.map((_, i) => `c${i}`);
+  await tx.query(
+    `insert into ${ident(stage.name)} (line, ${fields.map((f) => ident(columnOf(f))).join(', ')})
+     select c0::int, ${types.map((t, i) => `c${i + 1}::${t}`).join(', ')}
+     from unnest(${names.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${names.join(', ')})`,
+    params,
+  );
   return rows.length;
 };
 

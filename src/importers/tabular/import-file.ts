@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { InputError, type InputIssue } from '../../model/input-error.ts';
 import type { Db } from '../../store/db.ts';
 import { lockOrganisationForImport } from '../../store/import-lock.ts';
-import { auditNew, insertNew, insertStaged } from '../../store/insert-new.ts';
+import { insertAllNew, noneStored } from '../../store/insert-new.ts';
 import {
   duplicateKeys,
   type MergeCounts,
@@ -10,8 +10,6 @@ import {
   openStage,
   refreshStatistics,
   type Stage,
-  type Staged,
-  stagedFields,
   stageRows,
 } from '../../store/merge.ts';
 import { ensureOrganisation } from '../../store/organisations.ts';
@@ -34,14 +32,13 @@ export interface ImportFileOptions {
   readonly format?: 'csv' | 'json';
   /** Called every thousand rows and at the end; the CLI draws a progress bar from it. */
   readonly onProgress?: (rowsDone: number, bytesDone: number, bytesTotal: number) => void;
-  /** Rows written per batch (default 2000: one batch is written while the next is read). */
+  /** Rows staged per batch (default 2000: one batch is staged while the next is read). */
   readonly batchSize?: number;
   /**
-   * Bet that every row is new and write rows as they are read (default true), or merge straight away.
-   * A lost bet costs reading the file a second time: a re-import loses it at its first batch, but one whose
-   * first rows are new and later ones stored loses it late.
+   * When no row of the file is stored yet, insert them without comparing each with the store (default
+   * true); false merges every file, as a re-import is merged.
    */
-  readonly insertFirst?: boolean;
+  readonly insertNew?: boolean;
 }
 
 export interface ImportResult {
@@ -112,56 +109,23 @@ const order = (i: InputIssue): [number, number] => [
   i.column ?? 0,
 ];
 
-/** A row with a problem while rows are written straight into the tables: the file is merged instead. */
-class NotAllNew extends Error {}
-
-/** A key already stored or listed twice, a reference the store lacks, a check: PostgreSQL's class 23. */
-const isIntegrityError = (error: unknown): boolean =>
-  typeof (error as { code?: unknown })?.code === 'string' &&
-  (error as { code: string }).code.startsWith('23');
-
 /**
  * Imports a devices, licences, agreements or users file into one organisation: every row is checked first
  * and all problems come back together as one InputError (file, line, column); only a clean file is
  * written, in one transaction, so a failure or a killed process leaves the store as it was. Rows equal to
  * what is stored write nothing, so importing the same file twice changes nothing the second time.
  *
- * The file is first read on the bet that every row is new (the first import of a fleet): rows go straight
- * into the tables as they are read (insert-new.ts), and the transaction commits if every row passed its
- * checks and the store took them all. A row with a problem, a key the store already has or the file lists
- * twice, or a reference the store lacks (the tables' own keys and 0004's triggers refuse them) rolls that
- * transaction back, and the file is read again and merged: rows go to temporary stage tables (memory stays
- * flat however long the file), then the store-side checks (keys listed twice, licences for devices or users
- * the store does not have) run on the stages and report every problem at once, and only then are the real
- * tables written, each row compared with what is stored.
+ * The file is read once: rows that pass their checks go to temporary stage tables inside the transaction
+ * (memory stays flat however long the file), then the store-side checks (keys listed twice, licences for
+ * devices or users the store does not have) run on the stages, and only then are the real tables written.
+ * When none of the staged rows is stored yet (a fleet's first import), they are inserted straight away and
+ * the store's keys and references make those checks (insert-new.ts); if it refuses a row, the inserts are
+ * rolled back and the checks run to say which rows and why.
  */
 export const importFile = async (db: Db, options: ImportFileOptions): Promise<ImportResult> => {
-  if (!IMPORT_KINDS.includes(options.kind))
-    throw new InputError([
-      { path: 'kind', message: `cannot import '${options.kind}'`, expected: IMPORT_KINDS },
-    ]);
-  const result =
-    (options.insertFirst === false ? undefined : await readFile(db, options, 'insert')) ??
-    (await readFile(db, options, 'merge'))!;
-  await refreshStatistics(
-    db,
-    Object.entries(result.written)
-      .filter(([, c]) => c.inserted + c.updated > 0)
-      .map(([table]) => table),
-  );
-  return result;
-};
-
-/** Where a batch of rows goes: straight into its table, or into its stage. */
-type Sink = (rows: readonly Staged<object>[]) => Promise<unknown>;
-
-/** Reads the file once and writes it; 'insert' gives up (undefined) where 'merge' would have to compare. */
-const readFile = async (
-  db: Db,
-  options: ImportFileOptions,
-  mode: 'insert' | 'merge',
-): Promise<ImportResult | undefined> => {
   const { org, kind, file, actor } = options;
+  if (!IMPORT_KINDS.includes(kind))
+    throw new InputError([{ path: 'kind', message: `cannot import '${kind}'`, expected: IMPORT_KINDS }]);
   const handler = HANDLERS[kind];
   const batchSize = options.batchSize ?? 2000;
   const sourceName = basename(file);
@@ -170,7 +134,6 @@ const readFile = async (
   const source = await openRecords(file, format);
   try {
     const header = readHeader(kind, file, source, handler, json);
-    if (mode === 'insert' && header.issues.length > 0) return undefined;
     const present = new Set(header.columns.keys());
     const issues: InputIssue[] = [...header.issues];
     let more = 0;
@@ -180,50 +143,25 @@ const readFile = async (
         else more += 1;
       }
     };
-    return await db.transaction(async (tx): Promise<ImportResult> => {
+    const result = await db.transaction(async (tx): Promise<ImportResult> => {
       await lockOrganisationForImport(tx, org);
       await ensureOrganisation(tx, org, { actor });
-      const targets = handler.targets(present);
       const stages = new Map<string, Stage<unknown>>();
-      const sinks = new Map<string, Sink>();
-      /** Rows written or staged, by table. */
-      const counts = new Map<string, number>();
-      // Betting that every row is new, the first target's rows go straight into their table while this
-      // process reads on; the others' (a device's preinstalled licence) are staged and inserted in key order
-      // at the end, which their table's indexes take several times faster than a file's order.
-      for (const [i, t] of targets.entries()) {
-        const table = t.def.table;
-        let write: (rows: readonly Staged<object>[]) => Promise<number>;
-        if (mode === 'insert' && i === 0) {
-          const f = stagedFields(t.def, t.fields, t.insertOnly ?? []);
-          const fields = [...f.fields, ...f.insertOnly];
-          write = (rows) =>
-            insertNew(
-              tx,
-              t.def,
-              org,
-              fields,
-              rows.map((r) => r.row),
-            );
-        } else {
-          const stage = await openStage(tx, t.def, t.fields, t.insertOnly);
-          stages.set(table, stage);
-          write = (rows) => stageRows(tx, stage, rows);
-        }
-        counts.set(table, 0);
-        sinks.set(table, async (rows) => counts.set(table, counts.get(table)! + (await write(rows))));
-      }
-      const buffers = new Map<string, Staged<object>[]>([...sinks.keys()].map((k) => [k, []]));
-      // One batch is written while the next is read: on PostgreSQL the server works as this process parses.
-      let writing: Promise<unknown> = Promise.resolve();
+      for (const t of handler.targets(present))
+        stages.set(t.def.table, await openStage(tx, t.def, t.fields, t.insertOnly));
+      const buffers = new Map<string, { line: number; row: object }[]>(
+        [...stages.keys()].map((k) => [k, []]),
+      );
+      // One batch is staged while the next is read: on PostgreSQL the server inserts as this process parses.
+      let staging: Promise<unknown> = Promise.resolve();
       const flush = async () => {
         const batch = [...buffers].filter(([, rows]) => rows.length > 0);
         for (const [table] of batch) buffers.set(table, []);
-        await writing;
-        writing = (async () => {
-          for (const [table, rows] of batch) await sinks.get(table)!(rows);
+        await staging;
+        staging = (async () => {
+          for (const [table, rows] of batch) await stageRows(tx, stages.get(table)!, rows);
         })();
-        writing.catch(() => {}); // reported where it is awaited
+        staging.catch(() => {}); // reported where it is awaited
       };
       let rows = 0;
       // The first target's buffer fills first (every good row has a row for it); it decides when to flush.
@@ -234,10 +172,6 @@ const readFile = async (
           rows += 1;
           const r = new RowReader(file, record, header.columns);
           const out = handler.read(r, sourceName);
-          if (mode === 'insert' && (r.issues.length > 0 || !out)) {
-            await writing.catch(() => {});
-            throw new NotAllNew();
-          }
           if (r.issues.length > 0) report(r.issues);
           const line = record.line ?? (record.item ?? 0) + 1;
           if (out)
@@ -253,18 +187,8 @@ const readFile = async (
         }
       }
       await flush();
-      await writing;
+      await staging;
       options.onProgress?.(rows, source.bytesRead(), source.bytesTotal);
-      const written: Record<string, MergeCounts> = {};
-      if (mode === 'insert') {
-        for (const [i, t] of targets.entries()) {
-          const table = t.def.table;
-          if (i === 0) await auditNew(tx, t.def, org, actor, stagedFields(t.def, t.fields, []).fields);
-          else await insertStaged(tx, stages.get(table)!, org, actor);
-          written[table] = { inserted: counts.get(table)!, updated: 0, unchanged: 0 };
-        }
-        return { org, kind, file, rows, written };
-      }
       const at = (line: number, column: string) =>
         locate(
           file,
@@ -272,6 +196,14 @@ const readFile = async (
           header.columns.get(column),
           column,
         );
+      if (
+        issues.length === 0 &&
+        options.insertNew !== false &&
+        (await noneStored(tx, org, stages.values()))
+      ) {
+        const written = await insertAllNew(tx, org, actor, stages.values());
+        if (written) return { org, kind, file, rows, written };
+      }
       const keyColumn = handler.keyColumn(present);
       const primary = stages.values().next().value!;
       for (const d of await duplicateKeys(tx, primary))
@@ -293,12 +225,17 @@ const readFile = async (
         if (more > 0) issues.push({ file, path: 'file', message: `and ${more} more problem(s) not listed` });
         throw new InputError(issues, file);
       }
+      const written: Record<string, MergeCounts> = {};
       for (const [table, stage] of stages) written[table] = await mergeStage(tx, stage, org, actor);
       return { org, kind, file, rows, written };
     });
-  } catch (error) {
-    if (mode === 'insert' && (error instanceof NotAllNew || isIntegrityError(error))) return undefined;
-    throw error;
+    await refreshStatistics(
+      db,
+      Object.entries(result.written)
+        .filter(([, c]) => c.inserted + c.updated > 0)
+        .map(([table]) => table),
+    );
+    return result;
   } finally {
     source.close();
   }

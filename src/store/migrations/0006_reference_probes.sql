@@ -1,18 +1,18 @@
 -- How a statement's references are checked (0004's kenri_references_hold) no longer rests on the planner's
--- estimates: a statement that writes few rows next to a large parent looks each reference up in the parent's
+-- estimates: a statement that writes few rows beside a large parent looks each reference up in the parent's
 -- key, and any other hashes the parent once.
 --
--- 0004 left the join to the planner, which plans it from estimates of the parent that are wrong while an
--- import fills it: a table never analysed is guessed from its pages. An import that writes rows as it reads
--- them (insert-new.ts) runs one statement per 2,000 rows, and for 200,000 devices' preinstalled licences the
--- planner, guessing the devices a third of their number, read and sorted all of them for every batch: 60 ms a
--- batch by the end and growing with each one (quadratic). Looking 2,000 references up in the key takes a few
--- milliseconds whatever the parent's size. For a million rows written at once it chose a merge join, two
--- sorts of a million rows (2.9 s), or with sorting forbidden a million lookups (3.4 s), where hashing the
--- parent takes 1.6 s. So: when the rows written are fewer than twice the parent's pages (a page holds dozens of
--- rows, so reading the parent could not be cheaper), a nested loop over the key; otherwise a hash join, for
--- a million rows written at once, or a parent of a few pages (a plan's verdicts and their outcomes).
--- Everything else is as in 0004: the same query, the same error, the same locks.
+-- 0004 left the join to the planner, which plans it from estimates that are wrong while an import fills the
+-- parent: a table never analysed is guessed from its pages. A first import inserts a million devices'
+-- preinstalled licences in one statement (insert-new.ts), and for their check the planner, guessing the
+-- devices a third of their number, chose a merge join that sorted both sides (2.9 s), or, with sorting
+-- forbidden, a million lookups in the key (3.4 s), where hashing the devices once takes 1.6 s. Forcing the
+-- hash join everywhere would hash the whole parent for a statement of one row, and statements of 2,000 rows
+-- written one after another (tried: an import writing rows as it read them) were checked by reading and
+-- sorting all the devices each time, 60 ms a batch and growing. So: when the rows written are fewer than
+-- twice the parent's pages (a page holds dozens of rows, so reading the parent could not be cheaper), a
+-- nested loop over the key; otherwise a hash join. Everything else is as in 0004: the same query, the same
+-- error, the same locks.
 create or replace function kenri_references_hold() returns trigger language plpgsql
   set enable_material = off set enable_mergejoin = off set enable_nestloop = on set enable_hashjoin = on as $$
 declare

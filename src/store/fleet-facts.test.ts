@@ -139,7 +139,8 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
     await upsertDevices(db, 'acme', [{ key: 'PC-1' }], { actor });
     const before = await db.query<{ setting: string }>(
       `select string_agg(name || '=' || setting, ',' order by name) as setting from pg_settings
-       where name in ('enable_hashjoin', 'enable_nestloop', 'jit', 'work_mem', 'max_parallel_workers_per_gather')`,
+       where name in ('enable_hashjoin', 'enable_mergejoin', 'enable_indexscan', 'enable_nestloop', 'jit', 'work_mem',
+                      'max_parallel_workers_per_gather')`,
     );
     const after = await db.transaction(async (tx) => {
       for await (const _ of fleetFacts(tx, 'acme')) {
@@ -147,7 +148,8 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
       }
       return tx.query<{ setting: string }>(
         `select string_agg(name || '=' || setting, ',' order by name) as setting from pg_settings
-         where name in ('enable_hashjoin', 'enable_nestloop', 'jit', 'work_mem', 'max_parallel_workers_per_gather')`,
+         where name in ('enable_hashjoin', 'enable_mergejoin', 'enable_indexscan', 'enable_nestloop', 'jit', 'work_mem',
+                      'max_parallel_workers_per_gather')`,
       );
     });
     expect(after).toEqual(before);

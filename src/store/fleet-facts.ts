@@ -136,7 +136,11 @@ export async function* fleetFacts(
     ...(tx.kind === 'postgres' ? ["work_mem = '64MB'"] : []),
   ];
   for (const s of settings) await tx.exec(`set local ${s}`);
-  // The users of every device, joined once by hash and sort into a temporary table in device order.
+  // The users of every device, joined once into a temporary table in device order: every device and user
+  // read in one pass each and hashed (a merge join sorted both a million rows first; index scans read
+  // them in key order, a page at a time, to be sorted again anyway).
+  const hashed = ['enable_mergejoin = off', 'enable_indexscan = off'];
+  for (const s of hashed) await tx.exec(`set local ${s}`);
   await tx.exec(`drop table if exists pg_temp.${USERS}`);
   await tx.query(
     `create temp table ${USERS} on commit drop as
@@ -152,6 +156,7 @@ export async function* fleetFacts(
      order by d.key`,
     [org],
   );
+  for (const s of hashed) await tx.exec(`set local ${s.split(' ')[0]} to default`);
   await tx.exec(`create unique index on pg_temp.${USERS} (device_key)`);
   await tx.exec(`analyze pg_temp.${USERS}`);
   await tx.exec('set local enable_hashjoin = off');

@@ -289,8 +289,10 @@ export const refreshStatistics = async (db: Db, tables: readonly string[]): Prom
   if (tables.length === 0) return;
   try {
     await runBatch(db, [
-      // PGlite samples in WebAssembly: 3,000 rows a table (not 30,000) tell key ranges apart as well.
-      ...(db.kind === 'pglite' ? [{ sql: 'set local default_statistics_target = 10' }] : []),
+      // 3,000 rows a table (not 30,000) tell key ranges apart as well, in a tenth of the time (1M devices
+      // and their licences: 0.06 s against 0.5 s). PGlite samples in WebAssembly and has no autovacuum; on
+      // PostgreSQL, autovacuum refines these later at its own pace, outside anyone's import.
+      { sql: 'set local default_statistics_target = 10' },
       { sql: `analyze ${tables.map(ident).join(', ')}` },
     ]);
   } catch {

@@ -1,7 +1,7 @@
 import { rulesVersion } from '../engine/rules-version.ts';
 import type { Image, Question } from '../model/question.ts';
 import type { Db } from '../store/db.ts';
-import { type DeviceFacts, fleetFacts } from '../store/fleet-facts.ts';
+import { fleetFacts } from '../store/fleet-facts.ts';
 import { pooledLicences } from '../store/licences.ts';
 import { type PreparedVerdict, savePlan } from '../store/plans.ts';
 import { Explainer } from './explanation.ts';
@@ -34,13 +34,12 @@ export interface PlanResult {
  */
 export const planVerdictOf = (
   explainer: Explainer,
-  { key }: DeviceFacts,
   raws: DeviceRaws,
   { question, verdict, allocated }: DeviceDecision,
 ): PreparedVerdict => {
   const subjects = raws.users.map((u) => u.id);
   return {
-    deviceKey: key,
+    deviceKey: raws.device.id,
     explanation: explainer.explain(question, verdict, subjects),
     subjects,
     input: { allocated: allocated?.id ?? null },
@@ -71,7 +70,7 @@ const planIn = async (db: Db, req: PlanRequest): Promise<PlanResult> => {
     for await (const batch of fleetFacts(db, req.org, { batchSize: req.batchSize ?? 2000 })) {
       for (const device of batch) {
         const raws = JSON.parse(device.facts) as DeviceRaws;
-        yield planVerdictOf(explainer, device, raws, planner.decide(deviceFromRaws(raws)));
+        yield planVerdictOf(explainer, raws, planner.decide(deviceFromRaws(raws)));
       }
       done += batch.length;
       req.onProgress?.(done);

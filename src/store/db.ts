@@ -33,6 +33,20 @@ export interface Statement {
   readonly params?: readonly unknown[];
 }
 
+/** Server settings by name, each value as SQL writes it ('off', '0', "'64MB'"). */
+export type Settings = Readonly<Record<string, string>>;
+
+/**
+ * Sets `settings` for the rest of the transaction (SET LOCAL). The function returned puts them back to
+ * their defaults, for a caller that goes on working in the same transaction.
+ */
+export const setLocal = async (tx: Db, settings: Settings): Promise<() => Promise<void>> => {
+  for (const [name, value] of Object.entries(settings)) await tx.exec(`set local ${name} = ${value}`);
+  return async () => {
+    for (const name of Object.keys(settings)) await tx.exec(`set local ${name} to default`);
+  };
+};
+
 /** Runs statements in one transaction: with the store's batch when it has one, else one by one. */
 export const runBatch = (db: Db, statements: readonly Statement[]): Promise<unknown[][]> =>
   db.batch

@@ -1,4 +1,5 @@
-import type { Db } from './db.ts';
+import { type Db, setLocal } from './db.ts';
+import { bulkSettings } from './merge.ts';
 import { columnOf, type LicenceRow } from './tables.ts';
 
 /**
@@ -124,23 +125,19 @@ export async function* fleetFacts(
     ['esuYears', 'd.esu_years', true],
   ];
   // Settings for reading the facts, in force until the last page (the caller's writes between pages run
-  // under them too, and are planned no worse). Sorts and merge joins: nested loops would look up each
-  // device's users and licences (a million index probes), and hash joins would lose the key order, to be
-  // sorted again as finished JSON. No parallel workers (the plan's own JavaScript needs the other core) and
-  // no JIT (it compiles for longer than these statements run). PGlite keeps its small work_mem: its
-  // WebAssembly memory never shrinks once grown.
-  const settings = [
-    'jit = off',
-    'enable_nestloop = off',
-    'max_parallel_workers_per_gather = 0',
-    ...(tx.kind === 'postgres' ? ["work_mem = '64MB'"] : []),
-  ];
-  for (const s of settings) await tx.exec(`set local ${s}`);
+  // under them too, and are planned no worse): bulkSettings, and sorts and merge joins, since nested loops
+  // would look up each device's users and licences (a million index probes) and hash joins would lose the
+  // key order, to be sorted again as finished JSON. No parallel workers: the plan's own JavaScript needs
+  // the other core.
+  const restoreRead = await setLocal(tx, {
+    ...bulkSettings(tx.kind),
+    enable_nestloop: 'off',
+    max_parallel_workers_per_gather: '0',
+  });
   // The users of every device, joined once into a temporary table in device order: every device and user
   // read in one pass each and hashed (a merge join sorted both a million rows first; index scans read
   // them in key order, a page at a time, to be sorted again anyway).
-  const hashed = ['enable_mergejoin = off', 'enable_indexscan = off'];
-  for (const s of hashed) await tx.exec(`set local ${s}`);
+  const restoreHashed = await setLocal(tx, { enable_mergejoin: 'off', enable_indexscan: 'off' });
   await tx.exec(`drop table if exists pg_temp.${USERS}`);
   await tx.query(
     `create temp table ${USERS} on commit drop as
@@ -156,10 +153,10 @@ export async function* fleetFacts(
      order by d.key`,
     [org],
   );
-  for (const s of hashed) await tx.exec(`set local ${s.split(' ')[0]} to default`);
+  await restoreHashed();
   await tx.exec(`create unique index on pg_temp.${USERS} (device_key)`);
   await tx.exec(`analyze pg_temp.${USERS}`);
-  await tx.exec('set local enable_hashjoin = off');
+  const restoreMerged = await setLocal(tx, { enable_hashjoin: 'off' });
   await tx.exec(`drop table if exists pg_temp.${FACTS}`);
   await tx.exec(
     `create temp table ${FACTS} (key text collate "C" primary key, facts text not null) on commit drop`,
@@ -198,7 +195,8 @@ export async function* fleetFacts(
     }
   } finally {
     await pending.catch(() => {});
-    for (const s of [...settings, 'enable_hashjoin'])
-      await tx.exec(`set local ${s.split(' ')[0]} to default`);
+    // After a failure the transaction is lost, and its settings with it: its own error is the one to tell.
+    await restoreMerged().catch(() => {});
+    await restoreRead().catch(() => {});
   }
 }

@@ -107,9 +107,8 @@ const jsonRows = <Row>(def: TableDef<Row>, from: string, order?: string): string
      from ${from}${order ? ` order by ${order}` : ''}) s), '[]')`;
 
 /**
- * The page as one JSON document from one statement (one snapshot, one round trip): the store builds it while
- * this thread is still deciding the page before, and one JSON.parse here costs a fraction of decoding every
- * field of every row in JavaScript — which both drivers would do, PGlite's and pg's alike (on PostgreSQL a
+ * The page as one JSON document from one statement (one snapshot, one round trip): one JSON.parse here
+ * costs a fraction of decoding every field of every row in JavaScript — which both drivers would do, PGlite's and pg's alike (on PostgreSQL a
  * union of typed rows took 6 s more of this thread per 200,000 devices, for the same server time). Each part
  * is a json_agg of plain rows, a third cheaper for the server than a json_build_object per row.
  */

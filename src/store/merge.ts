@@ -1,5 +1,6 @@
 import { InputError } from '../model/input-error.ts';
-import { type Db, ident, runBatch } from './db.ts';
+import { arrayLiteral } from './copy-text.ts';
+import { type Db, ident, runBatch, type Settings, setLocal } from './db.ts';
 import { type ColumnType, columnOf, type TableDef } from './tables.ts';
 
 /**
@@ -53,14 +54,6 @@ export const openStage = async <Row>(
   );
   return stage;
 };
-
-/** An array as PostgreSQL's text form, every element quoted so commas, braces and quotes survive. */
-const arrayLiteral = (items: readonly unknown[]): string =>
-  `{${items
-    .map((item) =>
-      item === null || item === undefined ? 'NULL' : `"${String(item).replace(/["\\]/g, '\\$&')}"`,
-    )
-    .join(',')}}`;
 
 const asText = (value: unknown, type: ColumnType): string | null => {
   if (value === null || value === undefined) return null;
@@ -167,14 +160,19 @@ export const auditInsertsSql = <Row>(
 };
 
 /**
- * Settings for the rest of the transaction, for statements that sort or hash every row of an import. The
- * default 4 MB spills a large import to disk. PGlite's WebAssembly memory never shrinks once grown, so there
- * it keeps the default: measured on 100,000 devices, 16 MB grew the process by 30-50 MB and made the import
- * no faster. JIT would spend a second compiling a statement that runs once.
+ * Settings for statements that sort or hash every row of an import or a fleet. The default 4 MB spills a
+ * large import to disk. PGlite's WebAssembly memory never shrinks once grown, so there it keeps the
+ * default: measured on 100,000 devices, 16 MB grew the process by 30-50 MB and made the import no faster.
+ * JIT would spend a second compiling a statement that runs once.
  */
+export const bulkSettings = (kind: Db['kind']): Settings => ({
+  work_mem: kind === 'pglite' ? "'4MB'" : "'64MB'",
+  jit: 'off',
+});
+
+/** bulkSettings for the rest of the transaction. */
 export const mergeSettings = async (tx: Db): Promise<void> => {
-  await tx.exec(`set local work_mem = '${tx.kind === 'pglite' ? '4MB' : '64MB'}'`);
-  await tx.exec('set local jit = off');
+  await setLocal(tx, bulkSettings(tx.kind));
 };
 
 /**

@@ -1,6 +1,8 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { freshExplanation } from '../../test/fresh-explanation.ts';
 import { storeBackends, useStore } from '../../test/store-harness.ts';
+import type { Db } from '../store/db.ts';
 import { upsertDevices } from '../store/devices.ts';
 import { devicesWithLicences } from '../store/fleet.ts';
 import { pooledLicences, upsertLicences } from '../store/licences.ts';
@@ -137,4 +139,53 @@ describe.each(storeBackends())('a fleet planned on $name', (backend) => {
     expect(new Set(expected.map((v) => v.verdict))).toEqual(new Set(['allowed', 'denied']));
     expect(shown).toEqual(JSON.parse(JSON.stringify(expected)));
   });
+
+  it.runIf(backend.name === 'postgres')(
+    'reads the whole fleet in one snapshot: a device another client adds meanwhile is not half in the plan',
+    async () => {
+      const db = store();
+      await seed(db);
+      const other = new pg.Client({ connectionString: backend.lastUrl()! });
+      await other.connect();
+      let added = false;
+      // Between the plan's first read (the pooled licences) and its reading of the devices, another
+      // client commits a new device.
+      const watched: Db = {
+        ...db,
+        transaction: (fn) =>
+          db.transaction((tx) =>
+            fn({
+              ...tx,
+              query: async (sql, params) => {
+                if (!added && sql.includes('kenri_plan_users')) {
+                  added = true;
+                  await other.query("insert into devices (org_id, key) values ('acme', 'PC-late')");
+                }
+                return tx.query(sql, params);
+              },
+            }),
+          ),
+      };
+      try {
+        const { planId, summary } = await runPlan(watched, {
+          org: 'acme',
+          asOf: '2025-06-01',
+          image: imageFromRaw(imageInput, 'image'),
+          imageInput,
+          imageKey: 'win11-ent',
+          imagedBy: 'customer',
+          actor,
+        });
+        expect(added).toBe(true);
+        const shown: string[] = [];
+        for await (const page of planVerdicts(db, 'acme', planId))
+          shown.push(...page.map((v) => v.deviceKey));
+        expect(shown).toHaveLength(24);
+        expect(shown).not.toContain('PC-late');
+        expect(summary.totals.devices).toBe(24);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 });

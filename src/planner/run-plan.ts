@@ -53,7 +53,12 @@ export const planVerdictOf = (
  * the plan: the plan is decided on one snapshot of the fleet and is saved whole or not at all.
  */
 export const runPlan = (db: Db, req: PlanRequest): Promise<PlanResult> =>
-  db.transaction((tx) => planIn(tx, req));
+  db.transaction(async (tx) => {
+    // One snapshot for every read: under READ COMMITTED each statement would see what had committed by its
+    // start, and an import committing between the fleet's chunks would be half in the plan.
+    await tx.exec('set transaction isolation level repeatable read');
+    return planIn(tx, req);
+  });
 
 const planIn = async (db: Db, req: PlanRequest): Promise<PlanResult> => {
   const organisationLicences = licencesFromRows(await pooledLicences(db, req.org), 'organisation.licences');

@@ -30,16 +30,26 @@ const copyRows =
     );
     let count = 0;
     // One stream chunk per ~64 KB of rows rather than per row: a chunk per row costs more than the row.
+    // A list is walked as it is: `for await` over it would wait a microtask per row.
     async function* chunks() {
       let text = '';
-      for await (const row of rows) {
+      const full = (row: readonly unknown[]) => {
         count += 1;
         text += copyLine(row);
-        if (text.length >= 65_536) {
-          yield text;
-          text = '';
-        }
-      }
+        return text.length >= 65_536;
+      };
+      if (Array.isArray(rows)) {
+        for (const row of rows as readonly (readonly unknown[])[])
+          if (full(row)) {
+            yield text;
+            text = '';
+          }
+      } else
+        for await (const row of rows)
+          if (full(row)) {
+            yield text;
+            text = '';
+          }
       if (text) yield text;
     }
     await pipeline(Readable.from(chunks()), stream);

@@ -76,12 +76,18 @@ export const stageRows = async <Row>(
 ): Promise<number> => {
   if (rows.length === 0) return 0;
   const fields = staged(stage);
-  if (tx.kind === 'postgres' && tx.copyRows)
-    return tx.copyRows(
-      stage.name,
-      ['line', ...fields.map(columnOf)],
-      rows.map((r) => [r.line, ...fields.map((f) => r.row[f])]),
-    );
+  if (tx.kind === 'postgres' && tx.copyRows) {
+    // One array a row, filled in place: a map and a spread made two (an import stages two million rows).
+    const values = new Array<unknown[]>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const { line, row } = rows[i]!;
+      const v = new Array<unknown>(fields.length + 1);
+      v[0] = line;
+      for (let j = 0; j < fields.length; j++) v[j + 1] = row[fields[j]!];
+      values[i] = v;
+    }
+    return tx.copyRows(stage.name, ['line', ...fields.map(columnOf)], values);
+  }
   const types = fields.map((f) => stage.def.types[f] as ColumnType);
   const params: (string | null)[][] = [rows.map((r) => String(r.line))];
   fields.forEach((f, i) => {

@@ -61,7 +61,10 @@ const licenceArrays = (by: 'device_key' | 'user_key', where = `l.${by} is not nu
   `select l.${by} as owner, '[' || string_agg(${jsonObject(licenceMembers)}, ',' order by l.key) || ']' as licences
    from licences l where l.org_id = $1 and ${where} group by l.${by}`;
 
-/** A device's user keys as deviceUserKeys (fleet.ts) lists them: its users, then its primary user if not among them. */
+/**
+ * A device's user keys as deviceUserKeys (fleet.ts) lists them: its users, then its primary user if not
+ * among them.
+ */
 const userKeys = (d: string) =>
   `coalesce(${d}.users, '{}') || case when ${d}.primary_user is null
      or ${d}.primary_user = any(coalesce(${d}.users, '{}')) then '{}'::text[] else array[${d}.primary_user] end`;

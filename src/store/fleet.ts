@@ -108,9 +108,10 @@ const jsonRows = <Row>(def: TableDef<Row>, from: string, order?: string): string
 
 /**
  * The page as one JSON document from one statement (one snapshot, one round trip): one JSON.parse here
- * costs a fraction of decoding every field of every row in JavaScript — which both drivers would do, PGlite's and pg's alike (on PostgreSQL a
- * union of typed rows took 6 s more of this thread per 200,000 devices, for the same server time). Each part
- * is a json_agg of plain rows, a third cheaper for the server than a json_build_object per row.
+ * costs a fraction of decoding every field of every row in JavaScript — which both drivers would do,
+ * PGlite's and pg's alike (on PostgreSQL a union of typed rows took 6 s more of this thread per 200,000
+ * devices, for the same server time). Each part is a json_agg of plain rows, a third cheaper for the
+ * server than a json_build_object per row.
  */
 const readPageAsJson = async (db: Db, org: string, after: string, batchSize: number): Promise<PageRows> => {
   const [r] = await db.query<{ page: string }>(

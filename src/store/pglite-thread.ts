@@ -31,8 +31,8 @@ const errorFrom = (e: Reply['error']): Error => {
 };
 
 /**
- * PGlite's WebAssembly and its worker share this process with the JavaScript that uses them, and importing and
- * planning 100,000 devices must stay under 500 MB. V8's flags belong to the process and are read where they
+ * PGlite's WebAssembly and its worker share this process with the JavaScript that uses them, and importing
+ * and planning 100,000 devices must stay under 500 MB. V8's flags belong to the process and are read where they
  * are used, so the store sets two before its worker starts; they stay set for the life of the process, and
  * neither changes what any code computes:
  *
@@ -44,8 +44,9 @@ const errorFrom = (e: Reply['error']): Error => {
  *   with 30-35 MB live, and is now about 100 MB; the worker's went from 55-70 MB to about 30 MB.
  *
  * Measured on the fleet benchmark (100,000 devices, one process): peak RSS 567-569 MB → 401-402 MB, about
- * 9% more CPU (Liftoff 0.7 s, the heap factor 0.5 s), open + import + plan 15.7-16.4 s → 17.2-17.4 s. In the CLI, `kenri
- * plan` on the same fleet peaked at 577 MB → 372 MB, `kenri import devices` at 441 MB → 353 MB.
+ * 9% more CPU (Liftoff 0.7 s, the heap factor 0.5 s), open + import + plan 15.7-16.4 s → 17.2-17.4 s. In
+ * the CLI, `kenri plan` on the same fleet peaked at 577 MB → 372 MB, `kenri import devices` at 441 MB →
+ * 353 MB.
  */
 const V8_FLAGS = ['--liftoff-only', '--heap-growing-percent=50'];
 

@@ -109,8 +109,9 @@ const MAX_REMEMBERED = 10_000;
  * Saves a plan and its verdicts. Verdicts may be a stream (a fleet's worth), written in batches, one batch
  * while the next is produced; `db` may be a transaction the caller also reads the fleet in (runPlan).
  * Each distinct explanation is stored once (migration 0003); verdicts may come prepared (PreparedVerdict)
- * or be prepared here. A batch's verdicts go in after the explanations they name. The plan counts as saved only once its summary is written
- * last: a plan whose save was interrupted has no summary, and loadPlan and listPlans do not show it.
+ * or be prepared here. A batch's verdicts go in after the explanations they name. The plan counts as
+ * saved only once its summary is written last: a plan whose save was interrupted has no summary, and
+ * loadPlan and listPlans do not show it.
  */
 export const savePlan = async (
   db: Db,

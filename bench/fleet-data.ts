@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeviceWithLicences } from '../src/store/fleet.ts';
+import { preinstalledKey } from '../src/store/preinstalled.ts';
 import { type DeviceRow, devicesTable, type LicenceRow, type UserRow } from '../src/store/tables.ts';
 import { seeded } from './generate.ts';
 
@@ -350,17 +351,22 @@ export const deviceRows = (fleet: Fleet, i: number): DeviceWithLicences => {
     primaryUser: d.primaryUser ?? null,
     users: d.users ? [...d.users] : null,
     esuYears: d.esuYears ? [...d.esuYears] : null,
+    osChannel: d.os.channel,
+    osProduct: 'windows',
+    osEdition: d.os.edition,
+    osVersion: d.os.version,
+    osLanguage: d.os.language ?? null,
   };
+  // The licence the device came with, read from its row under the key store/preinstalled.ts gives it.
   const licences = [
     licence({
-      key: `${d.serial}#preinstalled`,
+      key: preinstalledKey(d.serial),
       channel: d.os.channel,
       edition: d.os.edition,
       version: d.os.version,
       language: d.os.language ?? null,
       oemVendor: d.os.channel === 'oem' ? d.vendor : null,
       deviceKey: d.serial,
-      source: 'devices.csv',
     }),
   ];
   if (d.fppLicence)

@@ -37,34 +37,33 @@ const seed = async (db: ReturnType<ReturnType<typeof useStore>>) => {
       vendor: i % 5 === 0 ? 'HP \uE000' : 'HP',
       primaryUser: i < 6 ? `PC-${i}-user` : null,
       esuYears: i % 4 === 0 ? [1] : null,
+      // The OS each came with: its preinstalled licence (store/preinstalled.ts).
+      osChannel: 'oem' as const,
+      osProduct: 'windows',
+      osEdition: 'pro',
+      osVersion: i % 3 === 0 ? '7' : '11',
+      osLanguage: i % 7 === 0 ? 'en-US' : 'ja-JP',
     })),
     { actor },
   );
-  const oem = (key: string, device: string, version: string, language: string | null) => ({
+  // Licences of a device's own beside the one it came with: their keys sort before it and after it.
+  const fpp = (key: string, device: string) => ({
     key,
-    channel: 'oem' as const,
+    channel: 'fpp' as const,
     kind: 'full' as const,
     assignment: 'device' as const,
     softwareAssurance: false,
     product: 'windows',
     edition: 'pro',
-    version,
-    language,
+    version: '11',
     deviceKey: device,
   });
   await upsertLicences(
     db,
     'acme',
     [
-      ...Array.from({ length: 24 }, (_, i) => {
-        const device = i === 7 ? '11' : `PC-${i}`;
-        return oem(
-          `${device}#preinstalled`,
-          device,
-          i % 3 === 0 ? '7' : '11',
-          i % 7 === 0 ? 'en-US' : 'ja-JP',
-        );
-      }),
+      fpp('PC-3/fpp', 'PC-3'),
+      fpp('A/fpp/device:PC-4', 'PC-4'),
       {
         key: 'ea/ent',
         channel: 'volume' as const,

@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.ts';
+import { heldLicences } from '../store/preinstalled.ts';
 
 export interface PositionRow {
   product: string;
@@ -24,7 +25,8 @@ export interface AgreementPosition {
 
 /**
  * The organisation's licence position on a date: what it holds per product, edition, version, channel
- * and programme — assigned to devices, to users, or pooled — and how much has expired by then.
+ * and programme — assigned to devices (the licences they came with among them), to users, or pooled — and
+ * how much has expired by then.
  */
 export const licencePosition = async (db: Db, org: string, asOf: string): Promise<PositionRow[]> =>
   (
@@ -34,7 +36,7 @@ export const licencePosition = async (db: Db, org: string, asOf: string): Promis
          count(*) filter (where user_key is not null) as on_users,
          coalesce(sum(quantity) filter (where device_key is null and user_key is null), 0) as pooled,
          count(*) filter (where expires is not null and expires < $2::date) as expired
-       from licences where org_id = $1
+       from (${heldLicences('true', 'true')}) h
        group by product, edition, version, channel, coalesce(programme, ''), assignment
        order by product, edition, version, channel, 5, assignment`,
       [org, asOf],

@@ -81,10 +81,10 @@ const runningSeven = (
       : undefined;
   if (os)
     return os.osVersion === SEVEN ? { from: 'windows-report', edition: os.edition ?? undefined } : undefined;
-  const preinstalled = d.licences.find(
-    (l) => l.key.endsWith('#preinstalled') && l.product === esu.product.product && l.version === SEVEN,
-  );
-  return preinstalled ? { from: 'preinstalled', edition: preinstalled.edition } : undefined;
+  const { osProduct, osVersion, osEdition } = d.device;
+  return osProduct === esu.product.product && osVersion === SEVEN && osEdition !== null
+    ? { from: 'preinstalled', edition: osEdition }
+    : undefined;
 };
 
 /**

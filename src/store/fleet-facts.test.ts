@@ -63,6 +63,17 @@ const fleet = fc
         primaryUser: fc.option(key, { nil: null }),
         users: fc.option(fc.array(key, { maxLength: 3 }), { nil: null }),
         esuYears: fc.option(fc.subarray([1, 2, 3]), { nil: null }),
+        os: fc.option(
+          fc.record({
+            osChannel: fc.constantFrom('oem', 'fpp') as fc.Arbitrary<'oem' | 'fpp'>,
+            osProduct: fc.constantFrom('windows', 'office'),
+            osEdition: fc.constantFrom('pro', 'home'),
+            osVersion: fc.constantFrom('7', '11'),
+            osComponents: fc.option(fc.array(text, { maxLength: 2 }), { nil: null }),
+            osLanguage: fc.option(fc.constantFrom('ja-JP', 'en-US'), { nil: null }),
+          }),
+          { nil: null },
+        ),
         licences: fc.integer({ min: 0, max: 2 }),
       }),
       { selector: (d) => d.key, minLength: 1, maxLength: 6 },
@@ -109,10 +120,16 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
             owners.map((k) => ({ key: k, name: null, email: null })),
             { actor },
           );
-        const devices: (Partial<DeviceRow> & { key: string })[] = f.devices.map(({ licences: _, ...d }) => d);
+        const devices: (Partial<DeviceRow> & { key: string })[] = f.devices.map(
+          ({ licences: _, os, ...d }) => ({
+            ...d,
+            ...os,
+          }),
+        );
         await upsertDevices(db, org, devices, { actor });
+        // Keys around the devices' preinstalled ones ('PC-1#preinstalled'): before them, after them.
         const licences = f.licences.map((l, i) => ({
-          key: `L${i}-"\\`,
+          key: i % 2 ? `L${i}-"\\` : `PC-${i}/"\\`,
           assignment: 'device' as const,
           ...l,
         }));

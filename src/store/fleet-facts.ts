@@ -1,5 +1,11 @@
 import { type Db, setLocal } from './db.ts';
 import { bulkSettings } from './merge.ts';
+import {
+  hasPreinstalled,
+  type LicenceField,
+  preinstalledKeySql,
+  preinstalledLicence,
+} from './preinstalled.ts';
 import { columnOf, type LicenceRow } from './tables.ts';
 
 /**
@@ -11,55 +17,89 @@ export interface DeviceFacts {
   readonly facts: string;
 }
 
-/** A JSON member written by SQL: its name, the SQL expression, and whether it is left out when null. */
-type Member = readonly [name: string, sql: string, optional: boolean];
+/**
+ * A JSON member written by SQL: its name, the SQL expression (or the JSON text of a value every row has),
+ * and whether it is left out when null.
+ */
+type Member = readonly [name: string, value: string | { readonly json: string }, optional: boolean];
 
 /**
  * JSON members as arguments of one concat(), which leaves out a null: the store writes each value once
  * (to_json) and no member for a null optional field, where json_strip_nulls over the finished text would
  * parse it all again (a million devices: 5 s of the server's time), and chained `||` copied the growing
- * text once per member. A required member that is null reads null, as JSON.stringify writes it. Without
- * `leading`, the first member must not be optional.
+ * text once per member. A required member that is null reads null, as JSON.stringify writes it. A value
+ * every row has is written as text, not worked out again for each row. Without `leading`, the first member
+ * must not be optional.
  */
 const jsonMembers = (members: readonly Member[], leading = false): string =>
   members
-    .map(([name, sql, optional], i) => {
-      const label = `'${i > 0 || leading ? ',' : ''}"${name}":'`;
+    .map(([name, value, optional], i) => {
+      const label = `${i > 0 || leading ? ',' : ''}"${name}":`;
+      if (typeof value !== 'string') return `'${(label + value.json).replaceAll("'", "''")}'`;
       return optional
-        ? `${label} || to_json(${sql})::text`
-        : `${label}, coalesce(to_json(${sql})::text, 'null')`;
+        ? `'${label}' || to_json(${value})::text`
+        : `'${label}', coalesce(to_json(${value})::text, 'null')`;
     })
     .join(', ');
 
 const jsonObject = (members: readonly Member[]): string => `concat('{', ${jsonMembers(members)}, '}')`;
 
-/** A licence as licenceRaw (planner/from-rows.ts) gives it, from the licences row aliased `l`. */
-const licenceMembers: readonly Member[] = (
-  [
-    ['id', 'key', false],
-    ['channel', 'channel', false],
-    ['programme', 'programme', true],
-    ['kind', 'kind', false],
-    ['assignment', 'assignment', false],
-    ['softwareAssurance', 'softwareAssurance', false],
-    ['agreementNumber', 'agreementNumber', true],
-    ['sku', 'sku', true],
-    ['quantity', 'quantity', true],
-    ['product', 'product', false],
-    ['edition', 'edition', false],
-    ['version', 'version', false],
-    ['components', 'components', true],
-    ['language', 'language', true],
-    ['muiPacks', 'muiPacks', true],
-    ['oemVendor', 'oemVendor', true],
-    ['expires', 'expires', true],
-  ] satisfies [string, keyof LicenceRow, boolean][]
-).map(([name, field, optional]) => [name, `l.${columnOf(field)}`, optional]);
+/** A licence's members as licenceRaw (planner/from-rows.ts) gives them, and whether each is optional. */
+const LICENCE_MEMBERS = [
+  ['id', 'key', false],
+  ['channel', 'channel', false],
+  ['programme', 'programme', true],
+  ['kind', 'kind', false],
+  ['assignment', 'assignment', false],
+  ['softwareAssurance', 'softwareAssurance', false],
+  ['agreementNumber', 'agreementNumber', true],
+  ['sku', 'sku', true],
+  ['quantity', 'quantity', true],
+  ['product', 'product', false],
+  ['edition', 'edition', false],
+  ['version', 'version', false],
+  ['components', 'components', true],
+  ['language', 'language', true],
+  ['muiPacks', 'muiPacks', true],
+  ['oemVendor', 'oemVendor', true],
+  ['expires', 'expires', true],
+] as const satisfies readonly (readonly [string, keyof LicenceRow, boolean])[];
 
-/** JSON arrays of licences as text, one per value of `by` (device_key or user_key), each in key order. */
-const licenceArrays = (by: 'device_key' | 'user_key', where = `l.${by} is not null`) =>
-  `select l.${by} as owner, '[' || string_agg(${jsonObject(licenceMembers)}, ',' order by l.key) || ']' as licences
-   from licences l where l.org_id = $1 and ${where} group by l.${by}`;
+/**
+ * A licence as JSON text, each field given as SQL or as the value every row has (left out when null and
+ * optional, as JSON.stringify leaves out undefined).
+ */
+const licenceJson = (fields: { readonly [F in keyof LicenceRow]: LicenceField }): string =>
+  jsonObject(
+    LICENCE_MEMBERS.flatMap(([name, field, optional]): Member[] => {
+      const f = fields[field];
+      if ('sql' in f) return [[name, f.sql, optional]];
+      return f.value === null && optional ? [] : [[name, { json: JSON.stringify(f.value) }, optional]];
+    }),
+  );
+
+/** A licences row aliased `l` as JSON text. */
+const storedLicence = licenceJson(
+  Object.fromEntries(LICENCE_MEMBERS.map(([, field]) => [field, { sql: `l.${columnOf(field)}` }])) as {
+    [F in keyof LicenceRow]: LicenceField;
+  },
+);
+
+/** JSON arrays of licences as text, one per user, each in key order. */
+const userLicenceArrays = `select l.user_key as owner,
+     '[' || string_agg(${storedLicence}, ',' order by l.key) || ']' as licences
+   from licences l where l.org_id = $1 and l.user_key is not null group by l.user_key`;
+
+/**
+ * The licences assigned to devices after `$2`, as JSON texts joined by commas in key order, one row per
+ * device: those whose key sorts before the device's preinstalled licence, and those after, for it to go
+ * between (a device's own OS licence is on its row, migration 0008; few devices have others).
+ */
+const preinstalledOfOwner = preinstalledKeySql('l.device_key');
+const deviceLicenceLists = `select l.device_key as owner,
+     string_agg(${storedLicence}, ',' order by l.key) filter (where l.key < ${preinstalledOfOwner}) as before,
+     string_agg(${storedLicence}, ',' order by l.key) filter (where l.key > ${preinstalledOfOwner}) as after
+   from licences l where l.org_id = $1 and l.device_key > $2 group by l.device_key`;
 
 /**
  * A device's user keys as deviceUserKeys (fleet.ts) lists them: its users, then its primary user if not
@@ -121,6 +161,7 @@ export async function* fleetFacts(
     ['id', 'd.key', false],
     ['vendor', 'd.vendor', true],
   ];
+  const preinstalled = `case when ${hasPreinstalled('d')} then ${licenceJson(preinstalledLicence('d'))} end`;
   const deviceRest: Member[] = [
     ['firstImagedWith', 'd.first_imaged_with', true],
     ['primaryUser', 'd.primary_user', true],
@@ -150,7 +191,7 @@ export async function* fleetFacts(
      from devices d
      cross join lateral unnest(${userKeys('d')}) with ordinality u(key, ord)
      left join users t on t.org_id = $1 and t.key = u.key
-     left join (${licenceArrays('user_key')}) pu on pu.owner = u.key
+     left join (${userLicenceArrays}) pu on pu.owner = u.key
      where d.org_id = $1
      group by d.key
      order by d.key`,
@@ -172,11 +213,12 @@ export async function* fleetFacts(
     tx.query<DeviceFacts>(
       `with chunk as (
          insert into pg_temp.${FACTS} (key, facts)
-         select d.key, concat('{"device":{', ${jsonMembers(device)}, ',"licences":', coalesce(dl.licences, '[]'),
+         select d.key, concat('{"device":{', ${jsonMembers(device)},
+                              ',"licences":[', concat_ws(',', dl.before, ${preinstalled}, dl.after), ']',
                               ${jsonMembers(deviceRest, true)}, '},"users":', coalesce(pu.users, '[]'), '}')
          from devices d
          left join pg_temp.${USERS} pu on pu.device_key = d.key and pu.device_key > $2
-         left join (${licenceArrays('device_key', 'l.device_key > $2')}) dl on dl.owner = d.key
+         left join (${deviceLicenceLists}) dl on dl.owner = d.key
          where d.org_id = $1 and d.key > $2
          order by d.key
          limit $3

@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { heldLicences } from './preinstalled.ts';
 import {
   columnOf,
   type DeviceRow,
@@ -17,7 +18,10 @@ export interface DeviceUser {
   readonly licences: readonly LicenceRow[];
 }
 
-/** A device as the planner reads it: the device, its assigned licences, and its users with theirs. */
+/**
+ * A device as the planner reads it: the device, its licences in key order (the one it came with among
+ * them), and its users with theirs.
+ */
 export interface DeviceWithLicences {
   readonly device: DeviceRow;
   readonly licences: readonly LicenceRow[];
@@ -115,14 +119,17 @@ const jsonRows = <Row>(def: TableDef<Row>, from: string, order?: string): string
  */
 const readPageAsJson = async (db: Db, org: string, after: string, batchSize: number): Promise<PageRows> => {
   const [r] = await db.query<{ page: string }>(
-    `with d as (select * from devices where org_id = $1 and key > $2 order by key limit $3),
-          k as (select distinct u as key from d, unnest(coalesce(d.users, '{}') || d.primary_user) u
+    `with page as (select * from devices where org_id = $1 and key > $2 order by key limit $3),
+          k as (select distinct u as key from page, unnest(coalesce(page.users, '{}') || page.primary_user) u
                 where u is not null)
      select json_build_object(
-       'devices', ${jsonRows(devicesTable, 'd t', 't.key')},
+       'devices', ${jsonRows(devicesTable, 'page t', 't.key')},
        'licences', ${jsonRows(
          licencesTable,
-         'licences t where t.org_id = $1 and t.device_key > $2 and t.device_key <= (select max(key) from d)',
+         `(${heldLicences(
+           'l.device_key > $2 and l.device_key <= (select max(key) from page)',
+           'd.key > $2 and d.key <= (select max(key) from page)',
+         )}) t`,
          't.device_key, t.key',
        )},
        'users', ${jsonRows(usersTable, 'users t where t.org_id = $1 and t.key in (select key from k)')},

@@ -1,5 +1,6 @@
 import type { Db } from './db.ts';
 import { type MergeCounts, type UpsertOptions, upsertRows } from './merge.ts';
+import { heldLicences, preinstalledDevice } from './preinstalled.ts';
 import { type LicenceRow, licencesTable, selectList } from './tables.ts';
 
 export type { LicenceRow } from './tables.ts';
@@ -11,13 +12,16 @@ export const upsertLicences = (
   options: UpsertOptions<LicenceRow>,
 ): Promise<MergeCounts> => upsertRows(db, licencesTable, org, rows, options);
 
-export const getLicence = async (db: Db, org: string, key: string): Promise<LicenceRow | undefined> =>
-  (
+/** A licence by its key, a device's preinstalled licence (key '<device>#preinstalled') among them. */
+export const getLicence = async (db: Db, org: string, key: string): Promise<LicenceRow | undefined> => {
+  const device = preinstalledDevice(key);
+  return (
     await db.query<LicenceRow>(
-      `select ${selectList(licencesTable)} from licences where org_id = $1 and key = $2`,
-      [org, key],
+      `select ${selectList(licencesTable)} from (${heldLicences('l.key = $2', 'd.key = $3')}) h`,
+      [org, key, device ?? null],
     )
   )[0];
+};
 
 /**
  * Licences assigned to neither a device nor a user: volume licences the organisation holds in a pool,
@@ -30,10 +34,13 @@ export const pooledLicences = (db: Db, org: string): Promise<LicenceRow[]> =>
     [org],
   );
 
+/** The licences of these devices, each device's preinstalled licence among them, in key order. */
 export const deviceLicences = (db: Db, org: string, deviceKeys: readonly string[]): Promise<LicenceRow[]> =>
   db.query<LicenceRow>(
-    `select ${selectList(licencesTable)} from licences
-     where org_id = $1 and device_key = any($2::text[]) order by key`,
+    `select ${selectList(licencesTable)} from (${heldLicences(
+      'l.device_key = any($2::text[])',
+      'd.key = any($2::text[])',
+    )}) h order by key`,
     [org, deviceKeys],
   );
 

@@ -10,7 +10,7 @@ import { ensureOrganisation } from './organisations.ts';
 const actor = 'test';
 
 const licence = {
-  key: 'SN1#preinstalled',
+  key: 'oem/windows:pro:10/device:SN1',
   channel: 'oem' as const,
   kind: 'full' as const,
   assignment: 'device' as const,
@@ -40,7 +40,7 @@ describe.each(storeBackends())('references on $name', (backend) => {
       code: '23503',
       message: expect.stringMatching(/violates foreign key constraint/),
     });
-    expect(await getLicence(db, 'acme', 'SN1#preinstalled')).toBeUndefined();
+    expect(await getLicence(db, 'acme', 'oem/windows:pro:10/device:SN1')).toBeUndefined();
     expect(await countAudit(db, 'acme')).toBe(audit);
     // The same licence for a device it has is written.
     await upsertDevices(db, 'acme', [{ key: 'SN1' }], { actor });

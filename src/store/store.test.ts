@@ -45,6 +45,7 @@ describe.each(storeBackends())('store on $name', (backend) => {
       '0005_plan_verdict_references',
       '0006_reference_probes',
       '0007_plan_input_text',
+      '0008_preinstalled_on_device',
     ]);
   });
 
@@ -144,8 +145,8 @@ describe.each(storeBackends())('store on $name', (backend) => {
       db,
       'acme',
       [
-        windows10Pro('SN1#preinstalled', { deviceKey: 'SN1', source: 'devices.csv' }),
-        windows10Pro('SN2#preinstalled', { deviceKey: 'SN2', source: 'devices.csv' }),
+        windows10Pro('fpp/windows:pro:10/device:SN1', { deviceKey: 'SN1', source: 'devices.csv' }),
+        windows10Pro('fpp/windows:pro:10/device:SN2', { deviceKey: 'SN2', source: 'devices.csv' }),
       ],
       { actor },
     );
@@ -162,7 +163,10 @@ describe.each(storeBackends())('store on $name', (backend) => {
     const entries = await auditEntries(db, 'acme', { entity: 'licences' });
     expect(entries.map((e) => [e.entityKeys, e.detail])).toEqual([
       [['pool-a', 'pool-b', 'pool-c'], { count: 3, source: ['a.csv', 'b.csv'] }],
-      [['SN1#preinstalled', 'SN2#preinstalled'], { count: 2, source: 'devices.csv' }],
+      [
+        ['fpp/windows:pro:10/device:SN1', 'fpp/windows:pro:10/device:SN2'],
+        { count: 2, source: 'devices.csv' },
+      ],
     ]);
   });
 
@@ -203,15 +207,17 @@ describe.each(storeBackends())('store on $name', (backend) => {
       await upsertDevices(
         db,
         org,
-        [{ key: 'SN1', vendor: org === 'alpha' ? 'Dell' : 'NEC', primaryUser: 'tanaka' }],
-        {
-          actor,
-        },
-      );
-      await upsertLicences(
-        db,
-        org,
-        [windows10Pro('SN1#preinstalled', { deviceKey: 'SN1', oemVendor: org })],
+        [
+          {
+            key: 'SN1',
+            vendor: org === 'alpha' ? 'Dell' : 'NEC',
+            primaryUser: 'tanaka',
+            osChannel: 'oem',
+            osProduct: 'windows',
+            osEdition: 'pro',
+            osVersion: org === 'alpha' ? '10' : '11',
+          },
+        ],
         { actor },
       );
       await upsertLicences(
@@ -242,7 +248,9 @@ describe.each(storeBackends())('store on $name', (backend) => {
     for await (const page of devicesWithLicences(db, 'beta')) pages.push(...page);
     expect(pages).toHaveLength(1);
     expect(pages[0]!.device.vendor).toBe('NEC');
-    expect(pages[0]!.licences.map((l) => l.oemVendor)).toEqual(['beta']);
+    expect(pages[0]!.licences.map((l) => [l.key, l.oemVendor, l.version])).toEqual([
+      ['SN1#preinstalled', 'NEC', '11'],
+    ]);
     expect(pages[0]!.users.map((u) => [u.user.name, u.licences.map((l) => l.key)])).toEqual([
       ['beta 田中', ['beta-ea/E3/user:tanaka']],
     ]);

@@ -59,6 +59,16 @@ export interface DeviceRow {
   /** What the device runs now, as catalogue ids (Windows 7 Professional by downgrade: '7', 'pro'). */
   runningEdition: string | null;
   runningVersion: string | null;
+  /**
+   * The licence the device came with (its OS as sold with it, OEM or retail), as catalogue ids; null when
+   * not known. Read as a licence of the device (preinstalled.ts): it lives and goes with the device.
+   */
+  osChannel: 'oem' | 'fpp' | null;
+  osProduct: string | null;
+  osEdition: string | null;
+  osVersion: string | null;
+  osComponents: string[] | null;
+  osLanguage: string | null;
 }
 
 export interface LicenceRow {
@@ -123,6 +133,12 @@ export const devicesTable = define<DeviceRow>('devices', 'key', {
   esuYears: 'int[]',
   runningEdition: 'text',
   runningVersion: 'text',
+  osChannel: 'text',
+  osProduct: 'text',
+  osEdition: 'text',
+  osVersion: 'text',
+  osComponents: 'text[]',
+  osLanguage: 'text',
 });
 
 export const licencesTable = define<LicenceRow>(

@@ -7,6 +7,6 @@ export {
   type ImportKind,
 } from './columns.ts';
 export { type ImportFileOptions, type ImportResult, importFile } from './import-file.ts';
-export { licenceKey, preinstalledKey } from './kind-licences.ts';
+export { licenceKey } from './kind-licences.ts';
 export { terminalProgress } from './progress.ts';
 export { formatOf } from './records.ts';

@@ -82,30 +82,32 @@ describe('devices file: the preinstalled licence, read once per distinct OS', ()
     'os_channel',
   ];
 
-  it('gives every device its own licence row, however many share the OS', () => {
+  it('keeps the OS each device came with on its own row, however many share the OS', () => {
     const [a, b, c] = readRows(header, [
       ['S-1', 'Dell', 'windows', 'pro', '10', 'ja-JP', 'oem'],
       ['S-2', '富士通', 'Windows', 'Pro', '10', 'ja-jp', 'OEM'],
       ['S-3', 'NEC', 'windows', 'pro', '10', 'ja-JP', 'fpp'],
     ]);
-    expect(a!.out!.licences).toMatchObject({ key: 'S-1#preinstalled', deviceKey: 'S-1', oemVendor: 'Dell' });
-    expect(b!.out!.licences).toMatchObject({
-      key: 'S-2#preinstalled',
-      deviceKey: 'S-2',
-      oemVendor: '富士通',
-    });
-    expect(c!.out!.licences).toMatchObject({ key: 'S-3#preinstalled', channel: 'fpp', oemVendor: null });
-    expect(a!.out!.licences).not.toBe(b!.out!.licences);
-    // What rows share cannot be changed through one of them.
-    const first = a!.out!.licences!;
-    expect(() => {
-      (first as { edition: string }).edition = 'enterprise';
-    }).not.toThrow();
+    const os = { osProduct: 'windows', osEdition: 'pro', osVersion: '10', osLanguage: 'ja-JP' };
+    expect(a!.out!.devices).toMatchObject({ key: 'S-1', vendor: 'Dell', osChannel: 'oem', ...os });
+    expect(b!.out!.devices).toMatchObject({ key: 'S-2', vendor: '富士通', osChannel: 'oem', ...os });
+    expect(c!.out!.devices).toMatchObject({ key: 'S-3', osChannel: 'fpp', ...os });
+    // No licence row of its own: the store reads it from the device (store/preinstalled.ts).
+    expect(Object.keys(a!.out!)).toEqual(['devices']);
     const [later] = readRows(header, [['S-4', 'Dell', 'windows', 'pro', '10', 'ja-JP', 'oem']]);
-    expect(later!.out!.licences).toMatchObject({
-      key: 'S-4#preinstalled',
-      edition: 'pro',
-      oemVendor: 'Dell',
+    expect(later!.out!.devices).toMatchObject({ key: 'S-4', osChannel: 'oem', ...os });
+  });
+
+  it('leaves the OS fields null on a row that names no OS', () => {
+    const [none] = readRows(header, [['S-5', 'Dell', '', '', '', '', '']]);
+    expect(none!.issues).toEqual([]);
+    expect(none!.out!.devices).toMatchObject({
+      osChannel: null,
+      osProduct: null,
+      osEdition: null,
+      osVersion: null,
+      osComponents: null,
+      osLanguage: null,
     });
   });
 
@@ -118,7 +120,7 @@ describe('devices file: the preinstalled licence, read once per distinct OS', ()
     ]);
     expect(results.map((r) => r.out !== undefined)).toEqual([true, false, true, true]);
     expect(results[1]!.issues).toEqual([[3, 'os_edition', "unknown edition 'starter' of windows 10"]]);
-    expect(results[2]!.out!.licences).toMatchObject({ channel: 'fpp' });
+    expect(results[2]!.out!.devices).toMatchObject({ osChannel: 'fpp' });
     expect(results[0]!.issues).toEqual([]);
     expect(results[3]!.issues).toEqual([]);
   });

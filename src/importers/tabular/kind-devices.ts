@@ -1,8 +1,8 @@
 import { resolveEdition, resolveVersion } from '../../catalogue/catalogue.ts';
-import { type DeviceRow, devicesTable, type LicenceRow, licencesTable } from '../../store/tables.ts';
+import { type DeviceRow, devicesTable } from '../../store/tables.ts';
 import { listOfIntegers } from './cells.ts';
 import { type ImportKindHandler, nullable, target } from './kind.ts';
-import { licenceReader, licenceRow, preinstalledKey } from './kind-licences.ts';
+import { licenceReader } from './kind-licences.ts';
 import type { RowReader } from './row-reader.ts';
 
 /** Model field → file column for the licence a device came with. */
@@ -87,6 +87,21 @@ const readPreinstalled = (r: RowReader) =>
     language: r.get('os_language'),
   });
 
+/** The device's fields for the licence it came with, null when the row gives none. */
+const NO_OS = Object.freeze({
+  osChannel: null,
+  osProduct: null,
+  osEdition: null,
+  osVersion: null,
+  osComponents: null,
+  osLanguage: null,
+});
+
+type OsFields = Pick<
+  DeviceRow,
+  'osChannel' | 'osProduct' | 'osEdition' | 'osVersion' | 'osComponents' | 'osLanguage'
+>;
+
 export const devicesKind: ImportKindHandler = {
   targets: (columns) => [
     target(devicesTable, [
@@ -95,25 +110,18 @@ export const devicesKind: ImportKindHandler = {
         ([, f]) => f,
       ),
       ...(RUNNING.some((c) => columns.has(c)) ? (['runningVersion', 'runningEdition'] as const) : []),
+      // The licence the device came with is kept on its row (store/preinstalled.ts).
+      ...(OS_IDENTITY.some((c) => columns.has(c))
+        ? ([
+            'osChannel',
+            'osProduct',
+            'osEdition',
+            'osVersion',
+            'osComponents',
+            ...(columns.has('os_language') ? (['osLanguage'] as const) : []),
+          ] as const)
+        : []),
     ]),
-    ...(OS_IDENTITY.some((c) => columns.has(c))
-      ? [
-          target(licencesTable, [
-            'key',
-            'channel',
-            'kind',
-            'assignment',
-            'product',
-            'edition',
-            'version',
-            'components',
-            'deviceKey',
-            'source',
-            ...(columns.has('os_language') ? (['language'] as const) : []),
-            ...(columns.has('vendor') ? (['oemVendor'] as const) : []),
-          ]),
-        ]
-      : []),
   ],
   headerProblem: (columns) => {
     if (!['key', 'serial', 'name'].some((c) => columns.has(c)))
@@ -124,7 +132,7 @@ export const devicesKind: ImportKindHandler = {
     return undefined;
   },
   keyColumn: (columns) => (columns.has('key') ? 'key' : columns.has('serial') ? 'serial' : 'name'),
-  read: (r, source) => {
+  read: (r) => {
     const serial = r.get('serial');
     const name = r.get('name');
     const key = r.get('key') ?? serial ?? name;
@@ -144,7 +152,7 @@ export const devicesKind: ImportKindHandler = {
     const running = r.has('running_version') || r.has('running_edition') ? readRunning(r) : NOT_RUNNING;
     if (!running) ok = false;
     const vendor = nullable(r.get<string>('vendor'));
-    let preinstalled: LicenceRow | undefined;
+    let os: OsFields = NO_OS;
     if (
       r.get('os_product') !== undefined ||
       r.get('os_edition') !== undefined ||
@@ -155,15 +163,18 @@ export const devicesKind: ImportKindHandler = {
     ) {
       const licence = readPreinstalled(r);
       if (!licence) ok = false;
-      else if (key)
-        preinstalled = licenceRow(
-          licence,
-          preinstalledKey(key),
-          key,
-          null,
-          licence.channel === 'oem' ? vendor : null,
-          source,
-        );
+      else if (licence.channel === 'volume') {
+        r.issue('os_channel', 'a device comes with an OEM or retail licence', ['oem', 'fpp']);
+        ok = false;
+      } else
+        os = {
+          osChannel: licence.channel,
+          osProduct: licence.product,
+          osEdition: licence.edition,
+          osVersion: licence.version,
+          osComponents: licence.components,
+          osLanguage: licence.language,
+        };
     }
     if (!ok || !key) return undefined;
     const device: DeviceRow = {
@@ -178,9 +189,13 @@ export const devicesKind: ImportKindHandler = {
       esuYears: esuYears ?? null,
       runningVersion: running?.runningVersion ?? null,
       runningEdition: running?.runningEdition ?? null,
+      osChannel: os.osChannel,
+      osProduct: os.osProduct,
+      osEdition: os.osEdition,
+      osVersion: os.osVersion,
+      osComponents: os.osComponents,
+      osLanguage: os.osLanguage,
     };
-    const rows: Record<string, object> = { devices: device };
-    if (preinstalled) rows.licences = preinstalled;
-    return rows;
+    return { devices: device };
   },
 };

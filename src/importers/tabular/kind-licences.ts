@@ -32,8 +32,6 @@ export const licenceKey = (l: {
   return `${l.agreementNumber ?? l.channel}/${what}${to}`;
 };
 
-export const preinstalledKey = (deviceKey: string): string => `${deviceKey}#preinstalled`;
-
 const list = (joined: string): string[] | null => (joined ? joined.split(',') : null);
 
 type CheckedLicence = Omit<LicenceRow, 'key' | 'deviceKey' | 'userKey' | 'source'>;
@@ -146,7 +144,7 @@ export const licenceReader = (columnOf: Record<string, string>) => {
  * The row stored for a checked licence, as one literal with every field in one order: building it by
  * spreading the checked licence cost more per row than checking it, once checks were remembered.
  */
-export const licenceRow = (
+const licenceRow = (
   l: Readonly<CheckedLicence>,
   key: string,
   deviceKey: string | null,

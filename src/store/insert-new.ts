@@ -35,7 +35,7 @@ export const noneStored = async (tx: Db, org: string, stages: Iterable<Stage<unk
 };
 
 /** A key listed twice, a reference the store lacks, a check: PostgreSQL's class 23. */
-const isIntegrityError = (error: unknown): boolean => {
+export const isIntegrityError = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('23');
 };
@@ -84,6 +84,57 @@ const insertStaged = async <Row>(tx: Db, stage: Stage<Row>, org: string, actor: 
        ${auditInsertsSql(def, untracked, 'select * from inserted')}
      )
      select count(*)::int as n from inserted`,
+    [org, actor],
+  );
+  return row?.n ?? 0;
+};
+
+/**
+ * Whether the organisation has no row in any of the stages' tables: its first import of them. Its rows can
+ * then be written straight into the tables as the file is read (writeNewRows), the server inserting while
+ * this process parses, instead of after the last row is staged. Asked under the import lock, which every
+ * kenri writer of these tables takes.
+ */
+export const firstImportOf = async (
+  tx: Db,
+  org: string,
+  stages: Iterable<{ readonly def: { readonly table: string } }>,
+): Promise<boolean> => {
+  for (const { def } of stages) {
+    const [any] = await tx.query<{ found: boolean }>(
+      `select exists (select from ${ident(def.table)} where org_id = $1) as found`,
+      [org],
+    );
+    if (any?.found) return false;
+  }
+  return true;
+};
+
+/**
+ * Audits the rows writeNewRows wrote into the stage's table in this transaction, as insertAllNew audits
+ * its inserts, and returns how many it audited. They are the organisation's rows whose xmin is this
+ * transaction: a row another writer committed meanwhile is not among them. Called inside a savepoint
+ * (whose rows carry its own id) it finds none, and the caller, comparing counts, can tell.
+ */
+export const auditNewRows = async <Row>(
+  tx: Db,
+  stage: Stage<Row>,
+  org: string,
+  actor: string,
+): Promise<number> => {
+  const { def } = stage;
+  const untracked = stage.fields.filter((f) => def.untracked.includes(f));
+  const columns = [def.key, ...untracked].map((f) => ident(columnOf(f)));
+  const [row] = await tx.query<{ n: number }>(
+    `with audited as (
+       ${auditInsertsSql(
+         def,
+         untracked,
+         `select ${columns.join(', ')} from ${ident(def.table)}
+          where org_id = $1 and xmin = pg_current_xact_id()::xid`,
+       )}
+       returning cardinality(entity_keys) as n)
+     select coalesce(sum(n), 0)::int as n from audited`,
     [org, actor],
   );
   return row?.n ?? 0;

@@ -32,6 +32,24 @@ export interface Staged<Row> {
 
 const staged = <Row>(stage: Stage<Row>): (keyof Row & string)[] => [...stage.fields, ...stage.insertOnly];
 
+/**
+ * The stage for writing `fields` of `def` (every field by default), with `insertOnly` written only into new
+ * rows; openStage creates its table.
+ */
+export const stageOf = <Row>(
+  def: TableDef<Row>,
+  fields: readonly (keyof Row & string)[] = def.fields,
+  insertOnly: readonly (keyof Row & string)[] = [],
+): Stage<Row> => {
+  const present = def.fields.filter((f) => f === def.key || fields.includes(f));
+  return {
+    def,
+    name: `kenri_stage_${def.table}`,
+    fields: present,
+    insertOnly: def.fields.filter((f) => insertOnly.includes(f) && !present.includes(f)),
+  };
+};
+
 /** Creates the stage for `def` in the current transaction (it is dropped at commit or rollback). */
 export const openStage = async <Row>(
   tx: Db,
@@ -39,13 +57,7 @@ export const openStage = async <Row>(
   fields: readonly (keyof Row & string)[] = def.fields,
   insertOnly: readonly (keyof Row & string)[] = [],
 ): Promise<Stage<Row>> => {
-  const present = def.fields.filter((f) => f === def.key || fields.includes(f));
-  const stage: Stage<Row> = {
-    def,
-    name: `kenri_stage_${def.table}`,
-    fields: present,
-    insertOnly: def.fields.filter((f) => insertOnly.includes(f) && !present.includes(f)),
-  };
+  const stage = stageOf(def, fields, insertOnly);
   const columns = staged(stage).map((f) => ident(columnOf(f)));
   await tx.exec(`drop table if exists pg_temp.${ident(stage.name)}`);
   await tx.exec(
@@ -61,16 +73,25 @@ const asText = (value: unknown, type: ColumnType): string | null => {
   return typeof value === 'string' ? value : String(value);
 };
 
+/** The column written before a row's fields, and its value for a row. */
+interface Lead<Row> {
+  readonly column: string;
+  readonly type: ColumnType;
+  readonly value: (row: Staged<Row>) => string | number;
+}
+
 /**
- * Stages rows. On PostgreSQL with COPY: the server parses each value once, where unnest parsed every
- * column as one text array and then cast each element (a file of 200,000 devices with their licences:
- * 0.84 s of server CPU against 1.26 s), and the driver sends the text as it is instead of building one
- * array literal per column. On PGlite with one INSERT … SELECT FROM unnest() per batch, every column as one
- * text array cast in SQL: COPY, whose data PGlite reads as a blob through a virtual device, measured no
- * faster there (100,000 devices).
+ * Writes rows' fields, after one leading column, into `table`. On PostgreSQL with COPY: the server parses
+ * each value once, where unnest parsed every column as one text array and then cast each element (a file
+ * of 200,000 devices with their licences: 0.84 s of server CPU against 1.26 s), and the driver sends the
+ * text as it is instead of building one array literal per column. On PGlite with one INSERT … SELECT FROM
+ * unnest() per batch, every column as one text array cast in SQL: COPY, whose data PGlite reads as a blob
+ * through a virtual device, measured no faster there (100,000 devices).
  */
-export const stageRows = async <Row>(
+const writeRows = async <Row>(
   tx: Db,
+  table: string,
+  lead: Lead<Row>,
   stage: Stage<Row>,
   rows: readonly Staged<Row>[],
 ): Promise<number> => {
@@ -80,28 +101,45 @@ export const stageRows = async <Row>(
     // One array a row, filled in place: a map and a spread made two (an import stages two million rows).
     const values = new Array<unknown[]>(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const { line, row } = rows[i]!;
+      const r = rows[i]!;
       const v = new Array<unknown>(fields.length + 1);
-      v[0] = line;
-      for (let j = 0; j < fields.length; j++) v[j + 1] = row[fields[j]!];
+      v[0] = lead.value(r);
+      for (let j = 0; j < fields.length; j++) v[j + 1] = r.row[fields[j]!];
       values[i] = v;
     }
-    return tx.copyRows(stage.name, ['line', ...fields.map(columnOf)], values);
+    return tx.copyRows(table, [lead.column, ...fields.map(columnOf)], values);
   }
   const types = fields.map((f) => stage.def.types[f] as ColumnType);
-  const params: (string | null)[][] = [rows.map((r) => String(r.line))];
+  const params: (string | null)[][] = [rows.map((r) => String(lead.value(r)))];
   fields.forEach((f, i) => {
     params.push(rows.map((r) => asText(r.row[f], types[i]!)));
   });
   const names = params.map((_, i) => `c${i}`);
   await tx.query(
-    `insert into ${ident(stage.name)} (line, ${fields.map((f) => ident(columnOf(f))).join(', ')})
-     select c0::int, ${types.map((t, i) => `c${i + 1}::${t}`).join(', ')}
+    `insert into ${ident(table)} (${ident(lead.column)}, ${fields.map((f) => ident(columnOf(f))).join(', ')})
+     select c0::${lead.type}, ${types.map((t, i) => `c${i + 1}::${t}`).join(', ')}
      from unnest(${names.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${names.join(', ')})`,
     params,
   );
   return rows.length;
 };
+
+/** Stages rows, each with its line. */
+export const stageRows = <Row>(tx: Db, stage: Stage<Row>, rows: readonly Staged<Row>[]): Promise<number> =>
+  writeRows(tx, stage.name, { column: 'line', type: 'int', value: (r) => r.line }, stage, rows);
+
+/**
+ * Writes rows straight into the stage's table as new rows of `org`, with no stage between: the first
+ * import of a table (insert-new.ts, firstImportOf). In file order: sorting each batch by key saved the
+ * server about as much time (a million devices: 2 s) as it cost this process.
+ */
+export const writeNewRows = <Row>(
+  tx: Db,
+  stage: Stage<Row>,
+  org: string,
+  rows: readonly Staged<Row>[],
+): Promise<number> =>
+  writeRows(tx, stage.def.table, { column: 'org_id', type: 'text', value: () => org }, stage, rows);
 
 /** Keys staged more than once, with the lines they are on (at most `limit` keys). */
 export const duplicateKeys = async <Row>(

@@ -4,11 +4,13 @@ import { InputError } from '../model/input-error.ts';
 import { auditEntries, countAudit } from './audit.ts';
 import { getDevice, upsertDevices } from './devices.ts';
 import { devicesWithLicences } from './fleet.ts';
+import { auditNewRows, firstImportOf } from './insert-new.ts';
 import { pooledLicences, upsertLicences } from './licences.ts';
+import { stageOf, writeNewRows } from './merge.ts';
 import { migrate } from './migrate.ts';
 import { ensureOrganisation, getOrganisation, listOrganisations } from './organisations.ts';
 import { listPlans, loadPlan, type PlanVerdict, planVerdicts, savePlan } from './plans.ts';
-import type { LicenceRow } from './tables.ts';
+import { devicesTable, type LicenceRow } from './tables.ts';
 import { questionParts } from './to-input.ts';
 import { upsertUsers } from './users.ts';
 
@@ -167,6 +169,31 @@ describe.each(storeBackends())('store on $name', (backend) => {
         ['fpp/windows:pro:10/device:SN1', 'fpp/windows:pro:10/device:SN2'],
         { count: 2, source: 'devices.csv' },
       ],
+    ]);
+  });
+
+  it('writes a first import straight into its table and audits only the rows it wrote', async () => {
+    const db = store();
+    await ensureOrganisation(db, 'acme', { actor });
+    await ensureOrganisation(db, 'other', { actor });
+    const stage = stageOf(devicesTable, ['key', 'vendor']);
+    expect(await firstImportOf(db, 'acme', [stage])).toBe(true);
+    await upsertDevices(db, 'other', [{ key: 'SN9' }], { actor });
+    expect(await firstImportOf(db, 'acme', [stage])).toBe(true);
+    // A device stored by an earlier transaction: no longer a first import, and not audited again below.
+    await upsertDevices(db, 'acme', [{ key: 'SN0' }], { actor: 'earlier' });
+    expect(await firstImportOf(db, 'acme', [stage])).toBe(false);
+    const audited = await db.transaction(async (tx) => {
+      const rows = ['SN2', 'SN1', 'SN3'].map((key, i) => ({ line: i + 2, row: { key, vendor: 'HP' } }));
+      expect(await writeNewRows(tx, stage, 'acme', rows)).toBe(3);
+      return auditNewRows(tx, stage, 'acme', 'importer');
+    });
+    expect(audited).toBe(3);
+    expect(await getDevice(db, 'acme', 'SN2')).toMatchObject({ vendor: 'HP' });
+    const entries = await auditEntries(db, 'acme', { entity: 'devices' });
+    expect(entries.map((e) => [e.actor, e.action, e.entityKeys, e.detail])).toEqual([
+      ['importer', 'insert', ['SN1', 'SN2', 'SN3'], { count: 3 }],
+      ['earlier', 'insert', ['SN0'], { count: 1 }],
     ]);
   });
 

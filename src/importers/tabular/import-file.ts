@@ -42,8 +42,8 @@ export interface ImportFileOptions {
   /** Called every thousand rows and at the end; the CLI draws a progress bar from it. */
   readonly onProgress?: (rowsDone: number, bytesDone: number, bytesTotal: number) => void;
   /**
-   * Rows written per batch (default 2,000 staged, 20,000 written straight into a table: one batch is
-   * written while the next is read).
+   * Rows written per batch (default 2,000; 20,000 written straight into a table on PostgreSQL): one batch
+   * is written while the next is read.
    */
   readonly batchSize?: number;
   /**
@@ -70,11 +70,12 @@ const HANDLERS: Record<ImportKind, ImportKindHandler> = {
 };
 
 /**
- * Rows written per statement. Rows going straight into a table are checked by the table's triggers once
- * per statement, so they go in larger batches: a million users took 5.7-5.9 s in batches of 20,000 and
- * 6.6-7.7 s in batches of 2,000.
+ * Rows written per statement. On PostgreSQL, rows going straight into a table are checked by its triggers
+ * once per statement, so they go in larger batches: a million users took 5.7-5.9 s in batches of 20,000
+ * and 6.6-7.7 s in batches of 2,000. PGlite measured no faster so (100,000 devices), and its WebAssembly
+ * memory grows with the batch and never shrinks.
  */
-const STAGED_BATCH = 2000;
+const BATCH = 2000;
 const DIRECT_BATCH = 20_000;
 
 /** Enough to fix a file by; a file of wholly wrong data would otherwise produce a million messages. */
@@ -196,7 +197,7 @@ const importOnce = async (
       await ensureOrganisation(tx, org, { actor });
       const targets = handler.targets(present).map((t) => stageOf(t.def, t.fields, t.insertOnly));
       const direct = mayWriteNew && issues.length === 0 && (await firstImportOf(tx, org, targets));
-      const batchSize = options.batchSize ?? (direct ? DIRECT_BATCH : STAGED_BATCH);
+      const batchSize = options.batchSize ?? (direct && tx.kind === 'postgres' ? DIRECT_BATCH : BATCH);
       const stages = new Map<string, Stage<unknown>>();
       for (const t of targets)
         stages.set(t.def.table, direct ? t : await openStage(tx, t.def, t.fields, t.insertOnly));

@@ -147,8 +147,8 @@ export const savePlan = async (
          insert into plan_verdicts (plan_id, org_id, device_key, verdict, outcome, subjects, input)
          select $1, $2, f.key, v.verdict, v.outcome, v.subjects::text[], ${factsInput('v.allocated')}
          from ${factsOfBatch('$8', '$9')}
-         join unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[]) with ordinality
-              as v(key, verdict, outcome, subjects, allocated, n) on v.n = f.n and v.key = f.key
+         join unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[])
+              as v(key, verdict, outcome, subjects, allocated) on v.key = f.key
          returning 1)
        select count(*)::int as n from saved`,
       [

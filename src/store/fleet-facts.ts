@@ -133,7 +133,7 @@ export const factsInput = (allocated: string): string =>
  * The facts read for a batch of verdicts, between the device keys `first` and `last` (SQL text), in key
  * order: a range read of the kept facts, to be joined with the batch's verdicts by key. Looking each
  * device up cost the store more than writing its verdict; numbering the range to join it by position
- * cost a window and two sorts per batch (a million verdicts: about 4 s).
+ * cost a window and two sorts per batch (a million verdicts: 2-4 s).
  */
 export const factsOfBatch = (first: string, last: string): string =>
   `(select f.key, f.facts from pg_temp.${FACTS} f where f.key >= ${first} and f.key <= ${last}) f`;

@@ -12,6 +12,15 @@ import { columnOf } from './tables.ts';
  * with its line.
  */
 
+/** Whether the table holds any row of the organisation. */
+const holdsRows = async (tx: Db, org: string, table: string): Promise<boolean> => {
+  const [row] = await tx.query<{ found: boolean }>(
+    `select exists (select from ${ident(table)} where org_id = $1) as found`,
+    [org],
+  );
+  return row?.found === true;
+};
+
 /** Whether none of the staged keys is stored for the organisation, so that every staged row is new. */
 export const noneStored = async (tx: Db, org: string, stages: Iterable<Stage<unknown>>): Promise<boolean> => {
   for (const { def, name } of stages) {
@@ -19,11 +28,7 @@ export const noneStored = async (tx: Db, org: string, stages: Iterable<Stage<unk
     const key = ident(columnOf(def.key));
     // Asked in two steps: a table with no row of the organisation (the common first import) answers at
     // once, without a join whose plan depends on statistics a first import has not had.
-    const [any] = await tx.query<{ found: boolean }>(
-      `select exists (select from ${table} where org_id = $1) as found`,
-      [org],
-    );
-    if (!any?.found) continue;
+    if (!(await holdsRows(tx, org, def.table))) continue;
     const [stored] = await tx.query<{ found: boolean }>(
       `select exists (select from ${ident(name)} s join ${table} t on t.org_id = $1 and t.${key} = s.${key})
        as found`,
@@ -100,13 +105,7 @@ export const firstImportOf = async (
   org: string,
   stages: Iterable<{ readonly def: { readonly table: string } }>,
 ): Promise<boolean> => {
-  for (const { def } of stages) {
-    const [any] = await tx.query<{ found: boolean }>(
-      `select exists (select from ${ident(def.table)} where org_id = $1) as found`,
-      [org],
-    );
-    if (any?.found) return false;
-  }
+  for (const { def } of stages) if (await holdsRows(tx, org, def.table)) return false;
   return true;
 };
 

@@ -34,7 +34,7 @@ const staged = <Row>(stage: Stage<Row>): (keyof Row & string)[] => [...stage.fie
 
 /**
  * The stage for writing `fields` of `def` (every field by default), with `insertOnly` written only into new
- * rows; openStage creates its table.
+ * rows; createStage makes its table.
  */
 export const stageOf = <Row>(
   def: TableDef<Row>,
@@ -50,19 +50,13 @@ export const stageOf = <Row>(
   };
 };
 
-/** Creates the stage for `def` in the current transaction (it is dropped at commit or rollback). */
-export const openStage = async <Row>(
-  tx: Db,
-  def: TableDef<Row>,
-  fields: readonly (keyof Row & string)[] = def.fields,
-  insertOnly: readonly (keyof Row & string)[] = [],
-): Promise<Stage<Row>> => {
-  const stage = stageOf(def, fields, insertOnly);
+/** Creates the stage's table in the current transaction (it is dropped at commit or rollback). */
+export const createStage = async <Row>(tx: Db, stage: Stage<Row>): Promise<Stage<Row>> => {
   const columns = staged(stage).map((f) => ident(columnOf(f)));
   await tx.exec(`drop table if exists pg_temp.${ident(stage.name)}`);
   await tx.exec(
     `create temp table ${ident(stage.name)} on commit drop as
-       select 0::int as line, ${columns.join(', ')} from ${ident(def.table)} where false`,
+       select 0::int as line, ${columns.join(', ')} from ${ident(stage.def.table)} where false`,
   );
   return stage;
 };
@@ -304,7 +298,7 @@ export const upsertRows = async <Row>(
     );
     if (missingKey.length) throw new InputError(missingKey);
     const carried = def.fields.filter((f) => rows.some((r) => r[f] !== undefined));
-    const stage = await openStage(tx, def, options.fields ?? carried);
+    const stage = await createStage(tx, stageOf(def, options.fields ?? carried));
     await stageRows(
       tx,
       stage,

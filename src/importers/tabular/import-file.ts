@@ -10,11 +10,11 @@ import {
   noneStored,
 } from '../../store/insert-new.ts';
 import {
+  createStage,
   duplicateKeys,
   type MergeCounts,
   mergeSettings,
   mergeStage,
-  openStage,
   refreshStatistics,
   type Stage,
   stageOf,
@@ -199,8 +199,7 @@ const importOnce = async (
       const direct = mayWriteNew && issues.length === 0 && (await firstImportOf(tx, org, targets));
       const batchSize = options.batchSize ?? (direct && tx.kind === 'postgres' ? DIRECT_BATCH : BATCH);
       const stages = new Map<string, Stage<unknown>>();
-      for (const t of targets)
-        stages.set(t.def.table, direct ? t : await openStage(tx, t.def, t.fields, t.insertOnly));
+      for (const t of targets) stages.set(t.def.table, direct ? t : await createStage(tx, t));
       const buffers = new Map<string, { line: number; row: object }[]>(
         [...stages.keys()].map((k) => [k, []]),
       );
@@ -214,8 +213,8 @@ const importOnce = async (
         staging = (async () => {
           for (const [table, rows] of batch) {
             const stage = stages.get(table)!;
-            await (direct ? writeNewRows(tx, stage, org, rows) : stageRows(tx, stage, rows));
-            sent.set(table, sent.get(table)! + rows.length);
+            const n = await (direct ? writeNewRows(tx, stage, org, rows) : stageRows(tx, stage, rows));
+            sent.set(table, sent.get(table)! + n);
           }
         })();
         staging.catch(() => {}); // reported where it is awaited

@@ -37,13 +37,22 @@ export interface Statement {
 export type Settings = Readonly<Record<string, string>>;
 
 /**
- * Sets `settings` for the rest of the transaction (SET LOCAL). The function returned puts them back to
- * their defaults, for a caller that goes on working in the same transaction.
+ * Sets `settings` for the rest of the transaction (SET LOCAL). The function returned puts back the values
+ * they had before, for a caller that goes on working in the same transaction: its own settings, when it
+ * changes some of them again for one statement.
  */
 export const setLocal = async (tx: Db, settings: Settings): Promise<() => Promise<void>> => {
+  const names = Object.keys(settings);
+  const [before] = await tx.query<Record<string, string>>(
+    `select ${names.map((_, i) => `current_setting($${i + 1}) as "${i}"`).join(', ')}`,
+    names,
+  );
   for (const [name, value] of Object.entries(settings)) await tx.exec(`set local ${name} = ${value}`);
   return async () => {
-    for (const name of Object.keys(settings)) await tx.exec(`set local ${name} to default`);
+    await tx.query(
+      `select ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+      names.flatMap((n, i) => [n, before![String(i)]!]),
+    );
   };
 };
 

@@ -108,17 +108,19 @@ const runFloor = (devices: number): FloorResult => {
   for (let start = 0; start < devices; start += CHUNK) {
     // What the store hands the planner: each device's facts as JSON text (store/fleet-facts.ts).
     const facts = [];
-    for (let k = start; k < Math.min(devices, start + CHUNK); k++)
-      facts.push(JSON.stringify(deviceRaws(deviceRows(fleet, order[k]!))));
+    for (let k = start; k < Math.min(devices, start + CHUNK); k++) {
+      const rows = deviceRows(fleet, order[k]!);
+      facts.push({ key: rows.device.key, facts: JSON.stringify(deviceRaws(rows)) });
+    }
     const t0 = performance.now();
-    const raws = facts.map((f) => JSON.parse(f) as DeviceRaws);
+    const raws = facts.map((f) => JSON.parse(f.facts) as DeviceRaws);
     const models = raws.map(deviceFromRaws);
     const t1 = performance.now();
     const decisions = models.map((m) => planner.decide(m));
     const t2 = performance.now();
     let sink = 0;
     for (let k = 0; k < facts.length; k++)
-      sink += planVerdictOf(explainer, raws[k]!, decisions[k]!).subjects.length;
+      sink += planVerdictOf(explainer, facts[k]!, raws[k]!, decisions[k]!).subjects.length;
     const t3 = performance.now();
     if (sink < 0) log('never');
     fromRows += t1 - t0;

@@ -1,9 +1,10 @@
+import { setImmediate as toEventLoop } from 'node:timers/promises';
 import { rulesVersion } from '../engine/rules-version.ts';
 import type { Image, Question } from '../model/question.ts';
 import type { Db } from '../store/db.ts';
-import { fleetFacts } from '../store/fleet-facts.ts';
+import { type DeviceFacts, fleetFacts } from '../store/fleet-facts.ts';
 import { pooledLicences } from '../store/licences.ts';
-import { type PreparedVerdict, savePlan } from '../store/plans.ts';
+import { createPlan, type PreparedVerdict, saveVerdicts } from '../store/plans.ts';
 import { Explainer } from './explanation.ts';
 import { type DeviceRaws, deviceFromRaws, licencesFromRows } from './from-rows.ts';
 import { type DeviceDecision, FleetPlanner, type PlanSummary } from './planner.ts';
@@ -29,11 +30,12 @@ export interface PlanResult {
 
 /**
  * What is saved for one device: the verdict, its explanation (reasons in both languages, shared by the
- * devices decided for the same reasons), and the facts decided on: those the store read, which it adds to
- * the plan itself, with the pooled licence the plan assigned.
+ * devices decided for the same reasons), and the facts decided on, as the store kept them with the plan,
+ * with the pooled licence the plan assigned.
  */
 export const planVerdictOf = (
   explainer: Explainer,
+  facts: DeviceFacts,
   raws: DeviceRaws,
   { question, verdict, allocated }: DeviceDecision,
 ): PreparedVerdict => {
@@ -42,7 +44,7 @@ export const planVerdictOf = (
     deviceKey: raws.device.id,
     explanation: explainer.explain(question, verdict, subjects),
     subjects,
-    input: { allocated: allocated?.id ?? null },
+    input: { facts, allocated: allocated?.id ?? null },
   };
 };
 
@@ -70,33 +72,32 @@ const planIn = async (db: Db, req: PlanRequest): Promise<PlanResult> => {
   });
   const version = rulesVersion();
   const explainer = new Explainer();
+  const planId = await createPlan(db, req.org, {
+    actor: req.actor,
+    imageKey: req.imageKey,
+    asOf: req.asOf,
+    rulesVersion: version,
+    input: {
+      image: req.imageInput,
+      imagedBy: req.imagedBy,
+      organisationLicences: organisationLicences.map((l) => l.id),
+    },
+  });
   let done = 0;
   async function* verdicts(): AsyncGenerator<PreparedVerdict> {
-    for await (const batch of fleetFacts(db, req.org, { batchSize: req.batchSize ?? 2000 })) {
+    for await (const batch of fleetFacts(db, req.org, planId, { batchSize: req.batchSize ?? 500 })) {
       for (const device of batch) {
         const raws = JSON.parse(device.facts) as DeviceRaws;
-        yield planVerdictOf(explainer, raws, planner.decide(deviceFromRaws(raws)));
+        yield planVerdictOf(explainer, device, raws, planner.decide(deviceFromRaws(raws)));
       }
       done += batch.length;
       req.onProgress?.(done);
+      // Back to the event loop between batches: the store's replies (the next chunk of facts, megabytes)
+      // are read only there, and while a whole chunk was decided without it the server sat blocked on
+      // sending, with the verdicts queued behind that reply.
+      await toEventLoop();
     }
   }
-  const planId = await savePlan(
-    db,
-    req.org,
-    {
-      actor: req.actor,
-      imageKey: req.imageKey,
-      asOf: req.asOf,
-      rulesVersion: version,
-      input: {
-        image: req.imageInput,
-        imagedBy: req.imagedBy,
-        organisationLicences: organisationLicences.map((l) => l.id),
-      },
-    },
-    verdicts(),
-    () => planner.summary(),
-  );
+  await saveVerdicts(db, req.org, planId, verdicts(), () => planner.summary());
   return { planId, summary: planner.summary(), rulesVersion: version };
 };

@@ -2,12 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { storeBackends, useStore } from '../../test/store-harness.ts';
 import { deviceRaws } from '../planner/from-rows.ts';
+import type { Db } from './db.ts';
 import { upsertDevices } from './devices.ts';
 import { devicesWithLicences } from './fleet.ts';
-import { fleetFacts } from './fleet-facts.ts';
+import { type DeviceFacts, fleetFacts } from './fleet-facts.ts';
 import { upsertLicences } from './licences.ts';
 import { ensureOrganisation } from './organisations.ts';
-import { planVerdicts, prepareVerdict, savePlan } from './plans.ts';
+import { createPlan, planVerdicts, prepareVerdict, saveVerdicts } from './plans.ts';
 import type { DeviceRow, LicenceRow, UserRow } from './tables.ts';
 import { upsertUsers } from './users.ts';
 
@@ -100,6 +101,14 @@ const fleet = fc
       })),
   );
 
+const header = { actor, imageKey: null, asOf: '2025-06-01', rulesVersion: 'test', input: {} };
+
+/** The facts of an organisation's devices, kept with a new plan in `tx`, its id first. */
+async function* factsOfNewPlan(tx: Db, org: string, options?: { batchSize?: number }) {
+  const id = await createPlan(tx, org, header);
+  yield* fleetFacts(tx, org, id, options);
+}
+
 describe.each(storeBackends())('fleet facts on $name', (backend) => {
   const store = useStore(backend);
 
@@ -140,7 +149,7 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
           for (const row of page) expected.push({ key: row.device.key, raws: deviceRaws(row) });
         const got: { key: string; raws: unknown }[] = [];
         await db.transaction(async (tx) => {
-          for await (const page of fleetFacts(tx, org, { batchSize: 2 }))
+          for await (const page of factsOfNewPlan(tx, org, { batchSize: 2 }))
             for (const d of page) got.push({ key: d.key, raws: JSON.parse(d.facts) });
         });
         // JSON leaves out what deviceRaws leaves undefined.
@@ -160,7 +169,7 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
                       'max_parallel_workers_per_gather')`,
     );
     const after = await db.transaction(async (tx) => {
-      for await (const _ of fleetFacts(tx, 'acme')) {
+      for await (const _ of factsOfNewPlan(tx, 'acme')) {
         // read to the end
       }
       return tx.query<{ setting: string }>(
@@ -172,38 +181,51 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
     expect(after).toEqual(before);
   });
 
-  it("give a plan's verdicts their input, and refuse a verdict whose facts were not read", async () => {
+  it('are kept with the plan, give its verdicts their input, and refuse a verdict without them', async () => {
     const db = store();
     await ensureOrganisation(db, 'acme', { actor });
     await upsertDevices(db, 'acme', [{ key: 'PC-1' }, { key: 'PC-2' }, { key: 'PC-3' }], { actor });
-    const header = { actor, imageKey: null, asOf: '2025-06-01', rulesVersion: 'test', input: {} };
-    const verdict = (deviceKey: string, allocated: string | null) => ({
+    const verdict = (deviceKey: string, facts: DeviceFacts) => ({
       ...prepareVerdict({ deviceKey, verdict: 'allowed', cites: [], reasons: [], remedies: [], input: null }),
-      input: { allocated },
+      input: { facts, allocated: deviceKey === 'PC-2' ? 'ea/ent' : null },
     });
-    const saveAfterReading = (keys: readonly string[]) =>
+    /** Saves a plan of the verdicts `keys` give, each [device, facts of] (facts of a device read, or made up). */
+    const saveAfterReading = (keys: readonly (readonly [string, string])[]) =>
       db.transaction(async (tx) => {
-        for await (const _ of fleetFacts(tx, 'acme')) {
-          // read to the end
-        }
-        return savePlan(
+        const id = await createPlan(tx, 'acme', header);
+        const read = new Map<string, DeviceFacts>();
+        for await (const page of fleetFacts(tx, 'acme', id)) for (const d of page) read.set(d.key, d);
+        await saveVerdicts(
           tx,
           'acme',
-          header,
-          keys.map((k, i) => verdict(k, i === 1 ? 'ea/ent' : null)),
+          id,
+          keys.map(([k, of]) => verdict(k, read.get(of) ?? { key: of, facts: '{}' })),
           {},
         );
+        return id;
       });
-    const id = await saveAfterReading(['PC-1', 'PC-2', 'PC-3']);
-    const saved = [];
-    for await (const page of planVerdicts(db, 'acme', id)) saved.push(...page);
-    expect(saved.map((v) => v.input)).toEqual([
+    const inputs = async (id: number) => {
+      const saved = [];
+      for await (const page of planVerdicts(db, 'acme', id)) saved.push(...page);
+      return saved.map((v) => v.input);
+    };
+    const expected = [
       { device: { id: 'PC-1', licences: [] }, users: [], allocated: null },
       { device: { id: 'PC-2', licences: [] }, users: [], allocated: 'ea/ent' },
       { device: { id: 'PC-3', licences: [] }, users: [], allocated: null },
-    ]);
-    // Out of the order read, or a device not read: the plan is not saved, not saved without facts.
-    await expect(saveAfterReading(['PC-1', 'PC-3', 'PC-2'])).rejects.toThrow(/were not read/);
-    await expect(saveAfterReading(['PC-1', 'PC-9'])).rejects.toThrow(/were not read/);
+    ];
+    const own = (keys: readonly string[]) => keys.map((k) => [k, k] as const);
+    expect(await inputs(await saveAfterReading(own(['PC-1', 'PC-2', 'PC-3'])))).toEqual(expected);
+    // Verdicts pair with their facts by device, in whatever order they come.
+    expect(await inputs(await saveAfterReading(own(['PC-3', 'PC-1', 'PC-2'])))).toEqual(expected);
+    // A verdict for a device not read, or given another device's facts: nothing is saved.
+    const plans = await db.query('select id from plans');
+    await expect(saveAfterReading(own(['PC-1', 'PC-9']))).rejects.toThrow(
+      /the verdict of PC-9 was not decided on facts kept with the plan/,
+    );
+    await expect(saveAfterReading([...own(['PC-1', 'PC-2']), ['PC-3', 'PC-2']])).rejects.toThrow(
+      /the verdict of PC-3 was not decided/,
+    );
+    expect(await db.query('select id from plans')).toEqual(plans);
   });
 });

@@ -109,46 +109,32 @@ const userKeys = (d: string) =>
   `coalesce(${d}.users, '{}') || case when ${d}.primary_user is null
      or ${d}.primary_user = any(coalesce(${d}.users, '{}')) then '{}'::text[] else array[${d}.primary_user] end`;
 
-const FACTS = 'kenri_plan_facts';
 const USERS = 'kenri_plan_users';
-/** Devices whose facts one statement builds and hands back. */
+/**
+ * The plan each DeviceFacts handed out was kept with: the rows a chunk statement wrote into plan_inputs are
+ * exactly those it returned, so facts found here are known to be stored, in the plan's transaction, and a
+ * verdict given with them needs no lookup in the store (a million: 3 s of its time).
+ */
+const keptWith = new WeakMap<DeviceFacts, number>();
+
+/** The plan fleetFacts kept `facts` with, if it handed them out. */
+export const planKeeping = (facts: DeviceFacts): number | undefined => keptWith.get(facts);
+
+/** Devices whose facts one statement builds, keeps and hands back. */
 const CHUNK = 20_000;
 
 /**
- * A verdict's facts as fleetFacts read them in this transaction, with the pooled licence the plan assigned:
- * the store writes them into the plan itself, so a million devices' facts are not sent back to it.
- */
-export interface FactsRead {
-  readonly allocated: string | null;
-}
-
-/**
- * The stored input of a verdict (SQL text): the facts fleetFacts read for its device, with `allocated`
- * added as the planner's JSON would have it. Reads `f.facts` from factsOfBatch.
- */
-export const factsInput = (allocated: string): string =>
-  `left(f.facts, -1) || ',"allocated":' || coalesce(to_json(${allocated})::text, 'null') || '}'`;
-
-/**
- * The facts read for a batch of verdicts, between the device keys `first` and `last` (SQL text), in key
- * order: a range read of the kept facts, to be joined with the batch's verdicts by key. Looking each
- * device up cost the store more than writing its verdict; numbering the range to join it by position
- * cost a window and two sorts per batch (a million verdicts: 2-4 s).
- */
-export const factsOfBatch = (first: string, last: string): string =>
-  `(select f.key, f.facts from pg_temp.${FACTS} f where f.key >= ${first} and f.key <= ${last}) f`;
-
-/**
- * An organisation's devices with their facts, in key order, one batch at a time: `tx` must be a
- * transaction, held until the last batch is read and the plan saved (the caller may write in it between
- * batches). The users of every device are joined first, at once, by hash and sort (looking them up page by
- * page cost a million index probes); then each chunk of devices is merged with those users and its
- * licences in key order, kept in a temporary table that the plan's verdicts take their input from
- * (factsInput), and handed back by the same statement, while the caller works on the chunk before.
+ * An organisation's devices with their facts, in key order, one batch at a time, each kept as plan `planId`'s
+ * record of what it decided the device on (plan_inputs, migration 0009): `tx` must be the transaction the
+ * plan is saved in, held until the last batch is read (the caller may write in it between batches). The
+ * users of every device are joined first, at once, by hash and sort (looking them up page by page cost a
+ * million index probes); then each chunk of devices is merged with those users and its licences in key
+ * order, kept and handed back by the same statement, while the caller works on the chunk before.
  */
 export async function* fleetFacts(
   tx: Db,
   org: string,
+  planId: number,
   options: { batchSize?: number } = {},
 ): AsyncGenerator<DeviceFacts[]> {
   const batchSize = options.batchSize ?? 2000;
@@ -199,22 +185,17 @@ export async function* fleetFacts(
   await restoreHashed();
   await tx.exec(`create unique index on pg_temp.${USERS} (device_key)`);
   await tx.exec(`analyze pg_temp.${USERS}`);
-  // From here on, key order throughout: merge joins, and index scans where a bitmap scan would lose the order
-  // (a batch of verdicts read its facts by bitmap and sorted them again).
-  const restoreMerged = await setLocal(tx, { enable_hashjoin: 'off', enable_bitmapscan: 'off' });
-  await tx.exec(`drop table if exists pg_temp.${FACTS}`);
-  await tx.exec(
-    `create temp table ${FACTS} (key text collate "C" primary key, facts text not null) on commit drop`,
-  );
+  // From here on, key order throughout: merge joins.
+  const restoreMerged = await setLocal(tx, { enable_hashjoin: 'off' });
   // Then the facts a chunk at a time, devices, their users and their licences merged in key order from the
-  // chunk's first key: each chunk is kept for the plan's verdicts (factsInput) and handed back by the same
-  // statement, and the next is built while the caller works on this one.
+  // chunk's first key: each chunk is kept with the plan and handed back by the same statement, and the next
+  // is built while the caller works on this one.
   const chunkSize = Math.max(batchSize, CHUNK);
   const chunk = (after: string) =>
     tx.query<DeviceFacts>(
       `with chunk as (
-         insert into pg_temp.${FACTS} (key, facts)
-         select d.key, concat('{"device":{', ${jsonMembers(device)},
+         insert into plan_inputs (org_id, plan_id, device_key, facts)
+         select $1, $4, d.key, concat('{"device":{', ${jsonMembers(device)},
                               ',"licences":[', concat_ws(',', dl.before, ${preinstalled}, dl.after), ']',
                               ${jsonMembers(deviceRest, true)}, '},"users":', coalesce(pu.users, '[]'), '}')
          from devices d
@@ -223,14 +204,15 @@ export async function* fleetFacts(
          where d.org_id = $1 and d.key > $2
          order by d.key
          limit $3
-         returning key, facts)
+         returning device_key as key, facts)
        select key, facts from chunk order by key`,
-      [org, after, chunkSize],
+      [org, after, chunkSize, planId],
     );
   let pending = chunk('');
   try {
     for (;;) {
       const rows = await pending;
+      for (const row of rows) keptWith.set(row, planId);
       const more = rows.length === chunkSize;
       if (more) {
         pending = chunk(rows[rows.length - 1]!.key);

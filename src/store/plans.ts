@@ -1,6 +1,5 @@
-import { arrayLiteral } from './copy-text.ts';
 import { copyInto, type Db } from './db.ts';
-import { type FactsRead, factsInput, factsOfBatch } from './fleet-facts.ts';
+import { type DeviceFacts, planKeeping } from './fleet-facts.ts';
 import { factorOut, putBack } from './plan-outcomes.ts';
 
 /** What a plan was asked: kept whole so the plan can be shown again exactly as decided (STYLE §5). */
@@ -53,27 +52,26 @@ export interface Explanation {
   readonly key: string;
 }
 
-/** A verdict ready to save: its explanation prepared, its facts as JSON text or as fleetFacts read them. */
+/**
+ * A verdict whose facts fleetFacts kept with the plan (plan_inputs, migration 0009), with what the plan added
+ * to them: the pooled licence it assigned, if any.
+ */
+export interface FactsKept {
+  /** The facts as fleetFacts handed them out. */
+  readonly facts: DeviceFacts;
+  readonly allocated: string | null;
+}
+
+/** A verdict ready to save: its explanation prepared, its facts as JSON text or kept with the plan. */
 export interface PreparedVerdict {
   readonly deviceKey: string;
   readonly explanation: Explanation;
   /** The keys besides the device's that the explanation's markers stand for (its users'). */
   readonly subjects: readonly string[];
-  readonly input: string | FactsRead;
+  readonly input: string | FactsKept;
 }
 
 const json = (value: unknown): string => JSON.stringify(value ?? null);
-
-/** Verdicts whose facts fleetFacts read, as the columns of one INSERT. */
-interface FactsBatch {
-  readonly keys: string[];
-  readonly verdicts: string[];
-  readonly outcomes: number[];
-  readonly subjects: (string | null)[];
-  readonly allocated: (string | null)[];
-}
-
-const factsBatch = (): FactsBatch => ({ keys: [], verdicts: [], outcomes: [], subjects: [], allocated: [] });
 
 /** A verdict as given, its keys factored out of the explanation here. */
 export const prepareVerdict = (v: PlanVerdict): PreparedVerdict => {
@@ -100,19 +98,36 @@ const planColumns = `id, org_id as "org", created_at as "createdAt", actor, imag
 
 /** Verdicts per COPY. */
 const VERDICT_BATCH = 5000;
-const VERDICT_COLUMNS = ['plan_id', 'org_id', 'device_key', 'verdict', 'outcome', 'subjects', 'input'];
+const VERDICT_COLUMNS = [
+  'plan_id',
+  'org_id',
+  'device_key',
+  'verdict',
+  'outcome',
+  'subjects',
+  'input',
+  'allocated',
+];
+/** Batches of verdicts queued for the store while the next are produced. */
+const WRITES_AHEAD = 8;
 
 /** Explanations remembered while saving, to share; a fleet rarely has more than a few hundred. */
 const MAX_REMEMBERED = 10_000;
 
 /**
- * Saves a plan and its verdicts. Verdicts may be a stream (a fleet's worth), written in batches, one batch
- * while the next is produced; `db` may be a transaction the caller also reads the fleet in (runPlan).
- * Each distinct explanation is stored once (migration 0003); verdicts may come prepared (PreparedVerdict)
- * or be prepared here. A batch's verdicts go in after the explanations they name. The plan counts as
- * saved only once its summary is written last: a plan whose save was interrupted has no summary, and
- * loadPlan and listPlans do not show it.
+ * Starts a plan: its header, with no verdicts and no summary yet. It counts as saved only once saveVerdicts
+ * writes its summary: a plan whose save was interrupted has none, and loadPlan and listPlans do not show it.
  */
+export const createPlan = async (db: Db, org: string, header: PlanHeader): Promise<number> => {
+  const [row] = await db.query<{ id: number }>(
+    `insert into plans (org_id, actor, image_key, as_of, rules_version, input)
+     values ($1, $2, $3, $4, $5, $6) returning id`,
+    [org, header.actor, header.imageKey, header.asOf, header.rulesVersion, JSON.stringify(header.input)],
+  );
+  return row!.id;
+};
+
+/** Saves a plan and its verdicts (createPlan, then saveVerdicts). */
 export const savePlan = async (
   db: Db,
   org: string,
@@ -120,19 +135,29 @@ export const savePlan = async (
   verdicts: AsyncIterable<PlanVerdict | PreparedVerdict> | Iterable<PlanVerdict | PreparedVerdict>,
   summary: unknown | (() => unknown),
 ): Promise<number> => {
-  const [row] = await db.query<{ id: number }>(
-    `insert into plans (org_id, actor, image_key, as_of, rules_version, input)
-     values ($1, $2, $3, $4, $5, $6) returning id`,
-    [org, header.actor, header.imageKey, header.asOf, header.rulesVersion, JSON.stringify(header.input)],
-  );
-  const id = row!.id;
+  const id = await createPlan(db, org, header);
+  await saveVerdicts(db, org, id, verdicts, summary);
+  return id;
+};
+
+/**
+ * Saves a plan's verdicts, then its summary, last. Verdicts may be a stream (a fleet's worth), written by
+ * COPY in batches while the next are produced; `db` may be a transaction the caller also reads the fleet in
+ * (runPlan). Each distinct explanation is stored once (migration 0003); verdicts may come prepared
+ * (PreparedVerdict) or be prepared here. A batch's verdicts go in after the explanations they name. A verdict
+ * whose facts fleetFacts kept with the plan is saved without them, and only with the very facts fleetFacts
+ * handed out for its device and this plan: never a verdict saved without the facts it was decided on.
+ */
+export const saveVerdicts = async (
+  db: Db,
+  org: string,
+  id: number,
+  verdicts: AsyncIterable<PlanVerdict | PreparedVerdict> | Iterable<PlanVerdict | PreparedVerdict>,
+  summary: unknown | (() => unknown),
+): Promise<void> => {
   // A batch's new explanations first (committed, so the references of its verdicts find them), then its
-  // verdicts: those with their facts as text by COPY, which the store parses far faster than a JSON document
-  // of them; those whose facts fleetFacts read in this transaction (given in its order, one per device) by
-  // one INSERT that takes the facts from where the store keeps them: a verdict that does not line up with
-  // them is an error, never a verdict saved without its facts. References are checked once per statement
-  // (migration 0005).
-  const writeBatch = async (outcomes: string[], rows: unknown[][], read: FactsBatch) => {
+  // verdicts. References are checked once per statement (migration 0005).
+  const writeBatch = async (outcomes: string[], rows: unknown[][]) => {
     if (outcomes.length > 0)
       await db.query(
         `insert into plan_outcomes (org_id, plan_id, id, verdict, cites, reasons, remedies)
@@ -141,48 +166,25 @@ export const savePlan = async (
         [id, org, `[${outcomes.join(',')}]`],
       );
     await copyInto(db, 'plan_verdicts', VERDICT_COLUMNS, rows);
-    if (read.keys.length === 0) return;
-    const [saved] = await db.query<{ n: number }>(
-      `with saved as (
-         insert into plan_verdicts (plan_id, org_id, device_key, verdict, outcome, subjects, input)
-         select $1, $2, f.key, v.verdict, v.outcome, v.subjects::text[], ${factsInput('v.allocated')}
-         from ${factsOfBatch('$8', '$9')}
-         join unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[])
-              as v(key, verdict, outcome, subjects, allocated) on v.key = f.key
-         returning 1)
-       select count(*)::int as n from saved`,
-      [
-        id,
-        org,
-        read.keys,
-        read.verdicts,
-        read.outcomes,
-        read.subjects,
-        read.allocated,
-        read.keys[0],
-        read.keys[read.keys.length - 1],
-      ],
-    );
-    if (saved?.n !== read.keys.length)
-      throw new Error(
-        `plan ${id}: the facts of ${read.keys.length - (saved?.n ?? 0)} verdict(s) were not read`,
-      );
   };
   const known = new Map<string, number>();
   let outcomes: string[] = [];
   let rows: unknown[][] = [];
-  let read = factsBatch();
   let nextOutcome = 1;
-  let writing: Promise<unknown> = Promise.resolve();
+  // Batches are written one after another, each once the one before is stored (its explanations must be,
+  // before the rows naming them), while the next are produced: up to WRITES_AHEAD queued, so the store
+  // always has the next one to write rather than waiting for this process to finish one.
+  let written: Promise<unknown> = Promise.resolve();
+  const queued: Promise<unknown>[] = [];
   const flush = async () => {
-    if (rows.length + read.keys.length === 0) return;
-    const [o, v, r] = [outcomes, rows, read];
+    if (rows.length === 0) return;
+    const [o, v] = [outcomes, rows];
     outcomes = [];
     rows = [];
-    read = factsBatch();
-    await writing; // one batch in flight: its explanations must be stored before the rows naming them
-    writing = writeBatch(o, v, r);
-    writing.catch(() => {}); // reported where it is awaited
+    written = written.then(() => writeBatch(o, v));
+    written.catch(() => {}); // reported where it is awaited
+    queued.push(written);
+    if (queued.length > WRITES_AHEAD) await queued.shift();
   };
   for await (const given of verdicts) {
     const v = 'explanation' in given ? given : prepareVerdict(given);
@@ -196,25 +198,26 @@ export const savePlan = async (
       );
     }
     const subjects = e.factored ? v.subjects : null;
-    if (typeof v.input === 'string') rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, v.input]);
+    if (typeof v.input === 'string')
+      rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, v.input, null]);
     else {
-      read.keys.push(v.deviceKey);
-      read.verdicts.push(e.verdict);
-      read.outcomes.push(outcome);
-      read.subjects.push(subjects && arrayLiteral(subjects));
-      read.allocated.push(v.input.allocated);
+      const { facts, allocated } = v.input;
+      if (facts.key !== v.deviceKey || planKeeping(facts) !== id)
+        throw new Error(
+          `plan ${id}: the verdict of ${v.deviceKey} was not decided on facts kept with the plan`,
+        );
+      rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, null, allocated]);
     }
-    if (rows.length + read.keys.length >= VERDICT_BATCH) await flush();
+    if (rows.length >= VERDICT_BATCH) await flush();
   }
   await flush();
-  await writing;
+  await written;
   const final = typeof summary === 'function' ? (summary as () => unknown)() : summary;
   await db.query('update plans set summary = $3 where org_id = $1 and id = $2', [
     org,
     id,
     JSON.stringify(final ?? {}),
   ]);
-  return id;
 };
 
 export const loadPlan = async (db: Db, org: string, id: number): Promise<StoredPlan | undefined> =>
@@ -251,6 +254,13 @@ interface Outcome {
   readonly remedies: unknown;
 }
 
+/**
+ * A verdict's input as stored (SQL text): its own, or the facts kept with the plan (migration 0009) with
+ * `allocated` added last, as the planner's JSON of the two would have it.
+ */
+const storedInput = `coalesce(v.input,
+  left(i.facts, -1) || ',"allocated":' || coalesce(to_json(v.allocated)::text, 'null') || '}')`;
+
 const inputOf = (v: StoredVerdict): unknown => (v.input === null ? null : JSON.parse(v.input));
 
 /** A saved plan's verdicts in device-key order, one batch at a time, each exactly as it was saved. */
@@ -265,9 +275,12 @@ export async function* planVerdicts(
   let after = '';
   for (;;) {
     const page = await db.query<StoredVerdict>(
-      `select device_key as "deviceKey", verdict, cites, reasons, remedies, input, outcome, subjects
-       from plan_verdicts
-       where org_id = $1 and plan_id = $2 and device_key > $3 order by device_key limit $4`,
+      `select v.device_key as "deviceKey", v.verdict, v.cites, v.reasons, v.remedies, ${storedInput} as input,
+              v.outcome, v.subjects
+       from plan_verdicts v
+       left join plan_inputs i
+         on i.org_id = v.org_id and i.plan_id = v.plan_id and i.device_key = v.device_key and v.input is null
+       where v.org_id = $1 and v.plan_id = $2 and v.device_key > $3 order by v.device_key limit $4`,
       [org, planId, after, batchSize],
     );
     if (page.length === 0) return;

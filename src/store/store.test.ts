@@ -48,6 +48,7 @@ describe.each(storeBackends())('store on $name', (backend) => {
       '0006_reference_probes',
       '0007_plan_input_text',
       '0008_preinstalled_on_device',
+      '0009_plan_inputs',
     ]);
   });
 

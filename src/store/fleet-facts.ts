@@ -156,8 +156,8 @@ export async function* fleetFacts(
   // Settings for reading the facts, in force until the last page (the caller's writes between pages run
   // under them too, and are planned no worse): bulkSettings, and sorts and merge joins, since nested loops
   // would look up each device's users and licences (a million index probes) and hash joins would lose the
-  // key order, to be sorted again as finished JSON. No parallel workers: the plan's own JavaScript needs
-  // the other core.
+  // key order, to be sorted again as finished JSON. No parallel workers (but for the users' join, below): the
+  // plan's own JavaScript needs the other core.
   const restoreRead = await setLocal(tx, {
     ...bulkSettings(tx.kind),
     enable_nestloop: 'off',
@@ -166,7 +166,13 @@ export async function* fleetFacts(
   // The users of every device, joined once into a temporary table in device order: every device and user
   // read in one pass each and hashed (a merge join sorted both a million rows first; index scans read
   // them in key order, a page at a time, to be sorted again anyway).
-  const restoreHashed = await setLocal(tx, { enable_mergejoin: 'off', enable_indexscan: 'off' });
+  // The planner's JavaScript waits for this statement, so here the server may take both cores: two workers
+  // share the scans, the hash joins and the sort (a million devices: 6.3-6.4 s against 7.3-8.4 s alone).
+  const restoreHashed = await setLocal(tx, {
+    enable_mergejoin: 'off',
+    enable_indexscan: 'off',
+    max_parallel_workers_per_gather: '2',
+  });
   await tx.exec(`drop table if exists pg_temp.${USERS}`);
   await tx.query(
     `create temp table ${USERS} on commit drop as

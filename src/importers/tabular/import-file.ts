@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { setImmediate as toEventLoop } from 'node:timers/promises';
 import { InputError, type InputIssue } from '../../model/input-error.ts';
 import type { Db } from '../../store/db.ts';
 import { lockOrganisationForImport } from '../../store/import-lock.ts';
@@ -248,7 +249,13 @@ const importOnce = async (
               await flush();
               primaryRows = primaryBuffer();
             }
-            if (rows % 1000 === 0) options.onProgress?.(rows, source.bytesRead(), source.bytesTotal);
+            if (rows % 1000 === 0) {
+              options.onProgress?.(rows, source.bytesRead(), source.bytesTotal);
+              // Back to the event loop: the batch being written reaches the server only there, as the socket
+              // drains, and parsing without it left the server idle, then this process waiting for it (a
+              // million devices: 7.3 s of waiting, 1.0-2.2 s with this).
+              await toEventLoop();
+            }
           }
         }
         await flush();

@@ -57,7 +57,8 @@ const explainShortfall = (q: Question, f: Findings, l: Licence, bits: number, oe
   if (bits & Miss.mui) f.deny(why.muiPack);
   if (bits & Miss.expired)
     f.deny(l.assignment === 'user' && isWindowsEnterprise(image) ? why.perUserExpired : why.expired);
-  if (bits === Miss.languageUnknown)
+  // Only the language is unknown; how the version was reached (the bits above MISMATCH) does not matter.
+  if ((bits & MISMATCH) === Miss.languageUnknown)
     f.need(r.differentLanguage, `${l.path}.language`, {
       ja: 'ライセンスの言語 (例: ja-JP)。言語が一致するかどうかで判定が変わる',
       en: "The licence's language (ja-JP, say): the answer depends on whether it matches the image",

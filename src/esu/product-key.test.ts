@@ -1,9 +1,9 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   decryptKey,
   encryptKey,
@@ -133,6 +133,8 @@ describe('encryptKey / decryptKey', () => {
 
 describe('loadSecret', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kenri-secret-'));
+  // It holds key files: not left behind.
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const b64 = Buffer.alloc(32, 3).toString('base64');
 
   it('reads a base64 secret or stretches a passphrase from KENRI_SECRET', () => {

@@ -1,10 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../../..', import.meta.url).pathname;
+
+/** Folders for question files, removed once the tests are done. */
+const made: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kenri-esu-check-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 const run = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/kenri.js', 'esu', 'check', ...args], { cwd: root, encoding: 'utf8' });
 const example = 'examples/questions/esu-win7-downgrade-2021.yaml';
@@ -30,7 +41,7 @@ describe('kenri esu check', () => {
   });
 
   it('is allowed once year 2 is bought too', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kenri-esu-check-'));
+    const dir = tempDir();
     const file = join(dir, 'q.yaml');
     writeFileSync(
       file,
@@ -50,7 +61,7 @@ device:
   });
 
   it('refuses bad input with the field and the accepted values', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kenri-esu-check-'));
+    const dir = tempDir();
     const file = join(dir, 'bad.yaml');
     writeFileSync(
       file,

@@ -1,5 +1,12 @@
 import { type Db, ident } from './db.ts';
-import { auditInsertsSql, type MergeCounts, mergeSettings, type Stage } from './merge.ts';
+import {
+  auditInsertsSql,
+  type MergeCounts,
+  mergeSettings,
+  type Stage,
+  staged,
+  untrackedOf,
+} from './merge.ts';
 import { columnOf } from './tables.ts';
 
 /**
@@ -78,8 +85,8 @@ export const insertAllNew = async (
 
 const insertStaged = async <Row>(tx: Db, stage: Stage<Row>, org: string, actor: string): Promise<number> => {
   const { def } = stage;
-  const columns = [...stage.fields, ...stage.insertOnly].map((f) => ident(columnOf(f)));
-  const untracked = stage.fields.filter((f) => def.untracked.includes(f));
+  const columns = staged(stage).map((f) => ident(columnOf(f)));
+  const untracked = untrackedOf(stage);
   const [row] = await tx.query<{ n: number }>(
     `with inserted as (
        insert into ${ident(def.table)} (org_id, ${columns.join(', ')})
@@ -122,7 +129,7 @@ export const auditNewRows = async <Row>(
   actor: string,
 ): Promise<number> => {
   const { def } = stage;
-  const untracked = stage.fields.filter((f) => def.untracked.includes(f));
+  const untracked = untrackedOf(stage);
   const columns = [def.key, ...untracked].map((f) => ident(columnOf(f)));
   const [row] = await tx.query<{ n: number }>(
     `with audited as (

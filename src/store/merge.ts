@@ -30,7 +30,15 @@ export interface Staged<Row> {
   readonly row: Partial<Row>;
 }
 
-const staged = <Row>(stage: Stage<Row>): (keyof Row & string)[] => [...stage.fields, ...stage.insertOnly];
+/** Every field a stage writes. */
+export const staged = <Row>(stage: Stage<Row>): (keyof Row & string)[] => [
+  ...stage.fields,
+  ...stage.insertOnly,
+];
+
+/** The stage's fields whose changes are not audited one by one: an insert's audit row sums them up. */
+export const untrackedOf = <Row>(stage: Stage<Row>): (keyof Row & string)[] =>
+  stage.fields.filter((f) => stage.def.untracked.includes(f));
 
 /**
  * The stage for writing `fields` of `def` (every field by default), with `insertOnly` written only into new
@@ -233,7 +241,7 @@ export const mergeStage = async <Row>(
   const key = ident(columnOf(def.key));
   const table = ident(def.table);
   const values = fields.filter((f) => f !== def.key && !def.untracked.includes(f));
-  const untracked = fields.filter((f) => def.untracked.includes(f));
+  const untracked = untrackedOf(stage);
   const written = fields.filter((f) => f !== def.key).map((f) => ident(columnOf(f)));
   const columns = staged(stage).map((f) => ident(columnOf(f)));
   const compared = (alias: string) =>

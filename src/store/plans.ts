@@ -115,6 +115,19 @@ const WRITES_AHEAD = 8;
 const MAX_REMEMBERED = 10_000;
 
 /**
+ * A verdict's input as its last two columns (input, allocated): its own facts as text, or, for facts kept
+ * with the plan, only the licence the plan allocated, once the facts are known to be the very ones
+ * fleetFacts handed out for its device and this plan.
+ */
+const inputColumns = (id: number, v: PreparedVerdict): [string | null, string | null] => {
+  if (typeof v.input === 'string') return [v.input, null];
+  const { facts, allocated } = v.input;
+  if (facts.key !== v.deviceKey || planKeeping(facts) !== id)
+    throw new Error(`plan ${id}: the verdict of ${v.deviceKey} was not decided on facts kept with the plan`);
+  return [null, allocated];
+};
+
+/**
  * Starts a plan: its header, with no verdicts and no summary yet. It counts as saved only once saveVerdicts
  * writes its summary: a plan whose save was interrupted has none, and loadPlan and listPlans do not show it.
  */
@@ -198,16 +211,7 @@ export const saveVerdicts = async (
       );
     }
     const subjects = e.factored ? v.subjects : null;
-    if (typeof v.input === 'string')
-      rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, v.input, null]);
-    else {
-      const { facts, allocated } = v.input;
-      if (facts.key !== v.deviceKey || planKeeping(facts) !== id)
-        throw new Error(
-          `plan ${id}: the verdict of ${v.deviceKey} was not decided on facts kept with the plan`,
-        );
-      rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, null, allocated]);
-    }
+    rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, ...inputColumns(id, v)]);
     if (rows.length >= VERDICT_BATCH) await flush();
   }
   await flush();

@@ -34,8 +34,11 @@ interface ReasonSet {
   readonly clash: boolean;
 }
 
-/** Explanations remembered per plan; a fleet rarely has more than a few hundred distinct ones. */
-const MAX_REMEMBERED = 50_000;
+/**
+ * Steps of the explanations remembered per plan (one per placeholder value, about ten per explanation); a
+ * fleet rarely has more than a few hundred distinct explanations.
+ */
+const MAX_REMEMBERED = 200_000;
 
 /**
  * A verdict's explanation as a plan stores it (migration 0003): the reasons in ja and en and the remedies as
@@ -47,7 +50,9 @@ const MAX_REMEMBERED = 50_000;
  */
 export class Explainer {
   private readonly sets = new Map<number | string, ReasonSet>();
-  private readonly made = new Map<string, Explanation>();
+  /** Per verdict, reasons, cites and remedies, a node whose path of values leads to the explanation. */
+  private readonly made = new Map<string, Remembered>();
+  private nodes = 0;
   /** Cites and remedy lists are shared per reason set (engine/verdict.ts): their identity keys the cache. */
   private readonly lists = new WeakMap<object, number>();
   private nextList = 0;
@@ -79,15 +84,38 @@ export class Explainer {
     }
     // Conditional verdicts list their own missing facts and cites: rare, and rendered each time.
     if (v.verdict === 'conditional') return this.render(v, names, raw, true);
-    let key = `${v.verdict}|${rk}|${this.listId(v.cites)}|${v.verdict === 'denied' ? this.listId(v.remedies) : ''}`;
-    for (const value of raw) key += value === undefined ? '|' : `|${value.length}:${value}`;
-    let made = this.made.get(key);
+    if (this.nodes >= MAX_REMEMBERED) {
+      this.made.clear();
+      this.nodes = 0;
+    }
+    let node = this.remembered(
+      `${v.verdict}|${rk}|${this.listId(v.cites)}|${v.verdict === 'denied' ? this.listId(v.remedies) : ''}`,
+    );
+    for (const value of raw) {
+      let next = node.next.get(value);
+      if (next === undefined) {
+        next = new Remembered();
+        node.next.set(value, next);
+        this.nodes++;
+      }
+      node = next;
+    }
+    let made = node.made;
     if (made === undefined) {
       made = this.render(v, names, raw, true);
-      if (this.made.size >= MAX_REMEMBERED) this.made.clear();
-      this.made.set(key, made);
+      node.made = made;
     }
     return made;
+  }
+
+  private remembered(head: string): Remembered {
+    let node = this.made.get(head);
+    if (node === undefined) {
+      node = new Remembered();
+      this.made.set(head, node);
+      this.nodes++;
+    }
+    return node;
   }
 
   private render(
@@ -152,6 +180,16 @@ export class Explainer {
     }
     return id;
   }
+}
+
+/**
+ * Explanations remembered, one level per placeholder value: a repeated one is found by looking up each value
+ * as it is, where one key joining them all was a new text of every value per device, copied again to be
+ * hashed (a million devices: a third of what explaining them allocated).
+ */
+class Remembered {
+  made: Explanation | undefined;
+  readonly next = new Map<string | undefined, Remembered>();
 }
 
 const DEVICE = '\uE000';

@@ -1,5 +1,5 @@
 import { esuYearOn } from '../data/esu.ts';
-import type { Remedy } from '../engine/rule.ts';
+import type { Reason, Remedy } from '../engine/rule.ts';
 import type { Verdict } from '../engine/verdict.ts';
 import type { Device, Image, Licence, Question, User } from '../model/question.ts';
 import { evaluate } from '../rules/reimaging/evaluate.ts';
@@ -70,7 +70,19 @@ export class FleetPlanner {
   private readonly openUsage: Record<string, number> = {};
   private readonly userHolds = new Map<string, Licence>();
   private readonly totals = { devices: 0, allowed: 0, denied: 0, conditional: 0 };
-  private readonly reasonCounts = new Map<string, PlanSummary['byReason'][number]>();
+  /**
+   * Devices per verdict and rule, found by the rule itself: a key text made for each reason of a million
+   * devices was most of what recording a verdict cost. The rows are listed in the order first counted.
+   */
+  private readonly reasonCounts: Record<
+    Verdict['verdict'],
+    Map<Reason['rule'], PlanSummary['byReason'][number]>
+  > = {
+    allowed: new Map(),
+    denied: new Map(),
+    conditional: new Map(),
+  };
+  private readonly reasonRows: PlanSummary['byReason'][number][] = [];
   private readonly clauseCounts: Record<string, number> = {};
   private readonly purchases = new Map<string, Purchase>();
   private volumeLicenceNeeded: Purchase | undefined;
@@ -131,7 +143,7 @@ export class FleetPlanner {
     return {
       asOf: this.context.asOf,
       totals: { ...this.totals },
-      byReason: [...this.reasonCounts.values()].sort((a, b) => b.count - a.count),
+      byReason: this.reasonRows.map((row) => ({ ...row })).sort((a, b) => b.count - a.count),
       byClause: { ...this.clauseCounts },
       purchases: purchases.sort((a, b) => b.quantity - a.quantity),
       pools: [...this.devicePools, ...this.userPools].map((p) => ({
@@ -192,17 +204,15 @@ export class FleetPlanner {
     this.totals.devices++;
     this.totals[verdict.verdict]++;
     for (const c of verdict.cites) this.clauseCounts[c] = (this.clauseCounts[c] ?? 0) + 1;
+    const counts = this.reasonCounts[verdict.verdict];
     for (const r of verdict.reasons) {
-      const key = `${verdict.verdict}|${r.rule.id}`;
-      const row = this.reasonCounts.get(key);
+      const row = counts.get(r.rule);
       if (row) row.count++;
-      else
-        this.reasonCounts.set(key, {
-          rule: r.rule.id,
-          clauses: r.rule.clauses,
-          verdict: verdict.verdict,
-          count: 1,
-        });
+      else {
+        const first = { rule: r.rule.id, clauses: r.rule.clauses, verdict: verdict.verdict, count: 1 };
+        counts.set(r.rule, first);
+        this.reasonRows.push(first);
+      }
     }
     if (verdict.verdict === 'allowed') {
       const media = mediaLicence(question, verdict.mediaBasis);

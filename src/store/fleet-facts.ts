@@ -168,6 +168,9 @@ export async function* fleetFacts(
   // them in key order, a page at a time, to be sorted again anyway).
   // The planner's JavaScript waits for this statement, so here the server may take both cores: two workers
   // share the scans, the hash joins and the sort (a million devices: 6.3-6.4 s against 7.3-8.4 s alone).
+  // It keeps one row per device and user, each user's JSON made by the workers: grouping them per device
+  // here ran in one process only, after the workers, while the planner waited (a million devices: 5.0-6.0 s
+  // with the index, against 6.2-7.5 s). Each chunk groups its own devices' users, while the planner works.
   const restoreHashed = await setLocal(tx, {
     enable_mergejoin: 'off',
     enable_indexscan: 'off',
@@ -176,20 +179,18 @@ export async function* fleetFacts(
   await tx.exec(`drop table if exists pg_temp.${USERS}`);
   await tx.query(
     `create temp table ${USERS} on commit drop as
-     select d.key as device_key,
-            '[' || string_agg(concat('{', ${jsonMembers(user)}, ',"licences":', coalesce(pu.licences, '[]'), '}'),
-                              ',' order by u.ord) || ']' as users
+     select d.key as device_key, u.ord,
+            concat('{', ${jsonMembers(user)}, ',"licences":', coalesce(pu.licences, '[]'), '}') as json
      from devices d
      cross join lateral unnest(${userKeys('d')}) with ordinality u(key, ord)
      left join users t on t.org_id = $1 and t.key = u.key
      left join (${userLicenceArrays}) pu on pu.owner = u.key
      where d.org_id = $1
-     group by d.key
-     order by d.key`,
+     order by d.key, u.ord`,
     [org],
   );
   await restoreHashed();
-  await tx.exec(`create unique index on pg_temp.${USERS} (device_key)`);
+  await tx.exec(`create unique index on pg_temp.${USERS} (device_key, ord)`);
   await tx.exec(`analyze pg_temp.${USERS}`);
   // From here on, key order throughout: merge joins.
   const restoreMerged = await setLocal(tx, { enable_hashjoin: 'off' });
@@ -205,7 +206,8 @@ export async function* fleetFacts(
                               ',"licences":[', concat_ws(',', dl.before, ${preinstalled}, dl.after), ']',
                               ${jsonMembers(deviceRest, true)}, '},"users":', coalesce(pu.users, '[]'), '}')
          from devices d
-         left join pg_temp.${USERS} pu on pu.device_key = d.key and pu.device_key > $2
+         left join (select device_key, '[' || string_agg(json, ',' order by ord) || ']' as users
+                    from pg_temp.${USERS} where device_key > $2 group by device_key) pu on pu.device_key = d.key
          left join (${deviceLicenceLists}) dl on dl.owner = d.key
          where d.org_id = $1 and d.key > $2
          order by d.key

@@ -1,4 +1,4 @@
-import { type Db, ident } from './db.ts';
+import { type Db, ident, setLocal } from './db.ts';
 import {
   auditInsertsSql,
   type MergeCounts,
@@ -131,6 +131,9 @@ export const auditNewRows = async <Row>(
   const { def } = stage;
   const untracked = untrackedOf(stage);
   const columns = [def.key, ...untracked].map((f) => ident(columnOf(f)));
+  // The statement sorts every new row's key twice; at bulkSettings' work_mem a million devices' keys spilled
+  // to disk. PGlite keeps its own: its memory never shrinks once grown.
+  const restore = tx.kind === 'pglite' ? undefined : await setLocal(tx, { work_mem: "'256MB'" });
   const [row] = await tx.query<{ n: number }>(
     `with audited as (
        ${auditInsertsSql(
@@ -143,5 +146,6 @@ export const auditNewRows = async <Row>(
      select coalesce(sum(n), 0)::int as n from audited`,
     [org, actor],
   );
+  await restore?.();
   return row?.n ?? 0;
 };

@@ -84,12 +84,12 @@ const planIn = async (db: Db, req: PlanRequest): Promise<PlanResult> => {
     },
   });
   let done = 0;
-  async function* verdicts(): AsyncGenerator<PreparedVerdict> {
+  async function* verdicts(): AsyncGenerator<PreparedVerdict[]> {
     for await (const batch of fleetFacts(db, req.org, planId, { batchSize: req.batchSize ?? 500 })) {
-      for (const device of batch) {
+      yield batch.map((device) => {
         const raws = JSON.parse(device.facts) as DeviceRaws;
-        yield planVerdictOf(explainer, device, raws, planner.decide(deviceFromRaws(raws)));
-      }
+        return planVerdictOf(explainer, device, raws, planner.decide(deviceFromRaws(raws)));
+      });
       done += batch.length;
       req.onProgress?.(done);
       // Back to the event loop between batches: the store's replies (the next chunk of facts, megabytes)

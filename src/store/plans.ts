@@ -140,12 +140,22 @@ export const createPlan = async (db: Db, org: string, header: PlanHeader): Promi
   return row!.id;
 };
 
+type Given = PlanVerdict | PreparedVerdict;
+
+/**
+ * Verdicts to save, one at a time or a batch at a time: a fleet's planner hands over batches, since an
+ * asynchronous stream that stops for each of a million verdicts costs more than writing its row.
+ */
+export type Verdicts = AsyncIterable<Given | readonly Given[]> | Iterable<Given | readonly Given[]>;
+
+const isBatch = (given: Given | readonly Given[]): given is readonly Given[] => Array.isArray(given);
+
 /** Saves a plan and its verdicts (createPlan, then saveVerdicts). */
 export const savePlan = async (
   db: Db,
   org: string,
   header: PlanHeader,
-  verdicts: AsyncIterable<PlanVerdict | PreparedVerdict> | Iterable<PlanVerdict | PreparedVerdict>,
+  verdicts: Verdicts,
   summary: unknown | (() => unknown),
 ): Promise<number> => {
   const id = await createPlan(db, org, header);
@@ -165,7 +175,7 @@ export const saveVerdicts = async (
   db: Db,
   org: string,
   id: number,
-  verdicts: AsyncIterable<PlanVerdict | PreparedVerdict> | Iterable<PlanVerdict | PreparedVerdict>,
+  verdicts: Verdicts,
   summary: unknown | (() => unknown),
 ): Promise<void> => {
   // A batch's new explanations first (committed, so the references of its verdicts find them), then its
@@ -199,7 +209,8 @@ export const saveVerdicts = async (
     queued.push(written);
     if (queued.length > WRITES_AHEAD) await queued.shift();
   };
-  for await (const given of verdicts) {
+  /** Adds one verdict's row; true when the batch is full. */
+  const add = (given: PlanVerdict | PreparedVerdict): boolean => {
     const v = 'explanation' in given ? given : prepareVerdict(given);
     const e = v.explanation;
     let outcome = known.get(e.key);
@@ -212,7 +223,12 @@ export const saveVerdicts = async (
     }
     const subjects = e.factored ? v.subjects : null;
     rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, ...inputColumns(id, v)]);
-    if (rows.length >= VERDICT_BATCH) await flush();
+    return rows.length >= VERDICT_BATCH;
+  };
+  for await (const given of verdicts) {
+    if (!isBatch(given)) {
+      if (add(given)) await flush();
+    } else for (const v of given) if (add(v)) await flush();
   }
   await flush();
   await written;

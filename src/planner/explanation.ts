@@ -50,8 +50,8 @@ const MAX_REMEMBERED = 200_000;
  */
 export class Explainer {
   private readonly sets = new Map<number | string, ReasonSet>();
-  /** Per verdict, reasons, cites and remedies, a node whose path of values leads to the explanation. */
-  private readonly made = new Map<string, Remembered>();
+  /** The path to an explanation: its verdict, reasons, cites and remedies, then each placeholder value. */
+  private remembered = new Remembered();
   private nodes = 0;
   /** Cites and remedy lists are shared per reason set (engine/verdict.ts): their identity keys the cache. */
   private readonly lists = new WeakMap<object, number>();
@@ -85,21 +85,14 @@ export class Explainer {
     // Conditional verdicts list their own missing facts and cites: rare, and rendered each time.
     if (v.verdict === 'conditional') return this.render(v, names, raw, true);
     if (this.nodes >= MAX_REMEMBERED) {
-      this.made.clear();
+      this.remembered = new Remembered();
       this.nodes = 0;
     }
-    let node = this.remembered(
+    let node = this.step(
+      this.remembered,
       `${v.verdict}|${rk}|${this.listId(v.cites)}|${v.verdict === 'denied' ? this.listId(v.remedies) : ''}`,
     );
-    for (const value of raw) {
-      let next = node.next.get(value);
-      if (next === undefined) {
-        next = new Remembered();
-        node.next.set(value, next);
-        this.nodes++;
-      }
-      node = next;
-    }
+    for (const value of raw) node = this.step(node, value);
     let made = node.made;
     if (made === undefined) {
       made = this.render(v, names, raw, true);
@@ -108,14 +101,14 @@ export class Explainer {
     return made;
   }
 
-  private remembered(head: string): Remembered {
-    let node = this.made.get(head);
-    if (node === undefined) {
-      node = new Remembered();
-      this.made.set(head, node);
+  private step(node: Remembered, value: string | undefined): Remembered {
+    let next = node.next.get(value);
+    if (next === undefined) {
+      next = new Remembered();
+      node.next.set(value, next);
       this.nodes++;
     }
-    return node;
+    return next;
   }
 
   private render(

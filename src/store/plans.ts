@@ -210,7 +210,7 @@ export const saveVerdicts = async (
     if (queued.length > WRITES_AHEAD) await queued.shift();
   };
   /** Adds one verdict's row; true when the batch is full. */
-  const add = (given: PlanVerdict | PreparedVerdict): boolean => {
+  const add = (given: Given): boolean => {
     const v = 'explanation' in given ? given : prepareVerdict(given);
     const e = v.explanation;
     let outcome = known.get(e.key);

@@ -190,7 +190,10 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
       input: { facts, allocated: deviceKey === 'PC-2' ? 'ea/ent' : null },
     });
     /** Saves a plan of the verdicts `keys` give, each [device, facts of] (facts of a device read, or made up). */
-    const saveAfterReading = (keys: readonly (readonly [string, string])[]) =>
+    const saveAfterReading = (
+      keys: readonly (readonly [string, string])[],
+      handOn = (facts: DeviceFacts): DeviceFacts => facts,
+    ) =>
       db.transaction(async (tx) => {
         const id = await createPlan(tx, 'acme', header);
         const read = new Map<string, DeviceFacts>();
@@ -199,7 +202,7 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
           tx,
           'acme',
           id,
-          keys.map(([k, of]) => verdict(k, read.get(of) ?? { key: of, facts: '{}' })),
+          keys.map(([k, of]) => verdict(k, handOn(read.get(of) ?? { key: of, facts: '{}' }))),
           {},
         );
         return id;
@@ -225,6 +228,10 @@ describe.each(storeBackends())('fleet facts on $name', (backend) => {
     );
     await expect(saveAfterReading([...own(['PC-1', 'PC-2']), ['PC-3', 'PC-2']])).rejects.toThrow(
       /the verdict of PC-3 was not decided/,
+    );
+    // Nor with a copy of the facts read, however like them.
+    await expect(saveAfterReading(own(['PC-1']), (facts) => ({ ...facts }))).rejects.toThrow(
+      /the verdict of PC-1 was not decided/,
     );
     expect(await db.query('select id from plans')).toEqual(plans);
   });

@@ -111,14 +111,29 @@ const userKeys = (d: string) =>
 
 const USERS = 'kenri_plan_users';
 /**
- * The plan each DeviceFacts handed out was kept with: the rows a chunk statement wrote into plan_inputs are
- * exactly those it returned, so facts found here are known to be stored, in the plan's transaction, and a
- * verdict given with them needs no lookup in the store (a million: 3 s of its time).
+ * Facts as fleetFacts hands them out, with the plan they were kept with: the rows a chunk statement wrote
+ * into plan_inputs are exactly those it returned, so facts of this class are known to be stored, in the
+ * plan's transaction, and a verdict given with them needs no lookup in the store (a million: 3 s of its
+ * time). Only this module makes them, and a copy (a spread, a structured clone) is not one. A private
+ * class where a WeakMap held the plan of every row: a million entries cost 0.5-0.8 s to set, and weak
+ * entries are work for every garbage collection while they live.
  */
-const keptWith = new WeakMap<DeviceFacts, number>();
+class KeptFacts implements DeviceFacts {
+  readonly #plan: number;
+  constructor(
+    readonly key: string,
+    readonly facts: string,
+    plan: number,
+  ) {
+    this.#plan = plan;
+  }
+  static planOf(facts: DeviceFacts): number | undefined {
+    return #plan in facts ? (facts as KeptFacts).#plan : undefined;
+  }
+}
 
 /** The plan fleetFacts kept `facts` with, if it handed them out. */
-export const planKeeping = (facts: DeviceFacts): number | undefined => keptWith.get(facts);
+export const planKeeping = (facts: DeviceFacts): number | undefined => KeptFacts.planOf(facts);
 
 /** Devices whose facts one statement builds, keeps and hands back. */
 const CHUNK = 20_000;
@@ -222,13 +237,13 @@ export async function* fleetFacts(
   let pending = chunk('');
   try {
     for (;;) {
-      const rows = await pending;
-      for (const row of rows) keptWith.set(row, planId);
-      const more = rows.length === chunkSize;
+      const found = await pending;
+      const more = found.length === chunkSize;
       if (more) {
-        pending = chunk(rows[rows.length - 1]!.key);
+        pending = chunk(found[found.length - 1]!.key);
         pending.catch(() => {}); // reported when awaited; a caller that stops early leaves it unread
       }
+      const rows = found.map((row) => new KeptFacts(row.key, row.facts, planId));
       for (let i = 0; i < rows.length; i += batchSize) yield rows.slice(i, i + batchSize);
       if (!more) return;
     }

@@ -67,7 +67,7 @@ export const runPlan = (db: Db, req: PlanRequest): Promise<PlanResult> =>
  * Devices decided between two returns to the event loop. Every statement of a plan waits for this process
  * to come back to read the store's reply, and a write of verdicts (COPY) takes two of them: at 500 devices
  * (about 11 ms of work here), a million devices' plan waited 4.9-6.6 s in all for its writes; at 100,
- * 1.6-1.9 s, and the plan took 31.5-33.8 s against 32.5-36.2 s.
+ * 1.6-2.0 s, and the plan took 31.5-33.8 s against 32.5-36.2 s.
  */
 const SLICE = 100;
 

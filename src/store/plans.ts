@@ -225,11 +225,8 @@ export const saveVerdicts = async (
     rows.push([id, org, v.deviceKey, e.verdict, outcome, subjects, ...inputColumns(id, v)]);
     return rows.length >= VERDICT_BATCH;
   };
-  for await (const given of verdicts) {
-    if (!isBatch(given)) {
-      if (add(given)) await flush();
-    } else for (const v of given) if (add(v)) await flush();
-  }
+  for await (const given of verdicts)
+    for (const v of isBatch(given) ? given : [given]) if (add(v)) await flush();
   await flush();
   await written;
   const final = typeof summary === 'function' ? (summary as () => unknown)() : summary;
